@@ -1,0 +1,58 @@
+# 医保断缴补缴助手: `make run` and `make test` are the whole set-up on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+INSTALLED := $(VENV)/.installed
+ASSETS := build/.assets
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+
+.PHONY: help setup assets model run shell test test-unit validate test-stories eval bench clean
+
+help:
+	@echo "make run    start the assistant (action server + Rasa server on localhost:5005)"
+	@echo "make shell  chat in the terminal"
+	@echo "make test   set up and run every test"
+	@echo "make eval   NLU evaluation against the held-out set and two baselines"
+
+setup: $(INSTALLED)
+
+# Python 3.10 virtualenv with the pinned requirements; redone only when requirements change.
+$(INSTALLED): requirements.txt
+	@set -e; if [ ! -x $(PY) ]; then python=$$(scripts/find_python.sh); echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); fi
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# spaCy zh pipeline (EntityRuler) and jieba dictionary, rebuilt when their sources change.
+assets: $(ASSETS)
+$(ASSETS): $(INSTALLED) scripts/build_nlu_assets.py $(shell find nlu -type f -not -path '*/__pycache__/*' 2>/dev/null)
+	$(PY) scripts/build_nlu_assets.py
+	@touch $@
+
+# Trains only when config, domain, data or NLU components changed since the last model.
+model: assets
+	@$(PY) scripts/ensure_model.py > /dev/null
+
+run: model
+	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)"
+
+shell: model
+	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)" shell
+
+validate: $(INSTALLED)
+	$(RASA) data validate --fail-on-warnings
+
+test-unit: assets
+	$(PY) -m pytest -q tests --ignore=tests/e2e
+
+test: model validate
+	$(PY) -m pytest -q tests
+	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.90 --min-entity 0.90
+
+eval: model
+	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)"
+
+clean:
+	rm -rf build models reports .pytest_cache

@@ -1,0 +1,1 @@
+"""Custom actions: thin adapters from Rasa slots to the policy engine."""

@@ -1,0 +1,132 @@
+"""Actions that answer: the topic's answer from the engine, handoff, reset, clarification."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from policy_engine import TOPICS, answer, handoff_text
+
+from .common import (
+    QUESTION_PREFIX,
+    buttons_payload,
+    case_from_tracker,
+    latest_intent,
+    safe_run,
+    today,
+)
+
+TOPIC_TITLES: Dict[Text, Text] = yaml.safe_load(
+    (Path(__file__).with_name("topics.yml")).read_text(encoding="utf-8")
+)
+SUGGESTED = ("ask_can_backpay", "ask_backpay_amount", "ask_waiting_period")
+# Fallback: below this confidence an intent is not offered as a clarification button.
+MIN_SUGGESTION_CONFIDENCE = 0.05
+
+
+def topic_buttons(intents) -> List[Dict[Text, Text]]:
+    return [{"title": TOPIC_TITLES[i], "payload": f"/{i}"} for i in intents if i in TOPIC_TITLES]
+
+
+def case_summary(tracker: Tracker) -> Text:
+    labels = {
+        "employee": "职工医保", "flexible": "灵活就业", "resident": "居民医保",
+        "employer": "单位原因", "personal": "个人原因",
+    }
+    case = case_from_tracker(tracker)
+    parts = []
+    if case.city or case.province:
+        parts.append(case.city or case.province)
+    if case.insurance_type:
+        parts.append(labels.get(case.insurance_type, case.insurance_type))
+    if case.lapse_reason:
+        parts.append(labels.get(case.lapse_reason, case.lapse_reason))
+    if case.lapse_months is not None:
+        parts.append(f"断缴{case.lapse_months}个月")
+    if case.monthly_wage is not None:
+        parts.append(f"月工资{case.monthly_wage:.2f}元")
+    if case.arrears is not None:
+        parts.append(f"欠缴{case.arrears:.2f}元")
+    if case.overdue_days is not None:
+        parts.append(f"逾期{case.overdue_days}天")
+    return "，".join(parts)
+
+
+class ActionAnswer(Action):
+    """Answers the question asked now, or re-answers the last one when facts changed."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        intent = latest_intent(tracker)
+        asked = intent[len(QUESTION_PREFIX):] if intent.startswith(QUESTION_PREFIX) else None
+        topic = asked if asked in TOPICS else tracker.get_slot("topic")
+        if topic not in TOPICS:
+            summary = case_summary(tracker)
+            text = (f"好的，已记录：{summary}。\n" if summary else "") + "请问您想了解什么？"
+            dispatcher.utter_message(text=text, buttons=topic_buttons(SUGGESTED))
+            return [SlotSet("fallback_count", 0)]
+        result = answer(topic, case_from_tracker(tracker), today=today())
+        dispatcher.utter_message(text=result.text, buttons=buttons_payload(result.buttons))
+        events: List[EventType] = [SlotSet("fallback_count", 0)]
+        if tracker.active_loop_name is None:
+            # Remember the question so a later correction recomputes it; inside a form the
+            # form's own topic must stay.
+            events.append(SlotSet("topic", topic))
+        return events
+
+
+class ActionHandoff(Action):
+    def name(self) -> Text:
+        return "action_handoff"
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text=handoff_text(case_from_tracker(tracker)))
+        return [SlotSet("fallback_count", 0)]
+
+
+class ActionResetCase(Action):
+    def name(self) -> Text:
+        return "action_reset_case"
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(
+            text="好的，之前的信息已清空。请重新告诉我您的情况，或直接提问。",
+            buttons=topic_buttons(SUGGESTED),
+        )
+        return [AllSlotsReset()]
+
+
+class ActionClarify(Action):
+    """Two-stage fallback: first offer the likeliest topics, then the hotline."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    @safe_run
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        misses = int(tracker.get_slot("fallback_count") or 0) + 1
+        if misses >= 2:
+            dispatcher.utter_message(
+                text="抱歉，我还是没能理解您的问题。\n" + handoff_text(case_from_tracker(tracker))
+            )
+            return [SlotSet("fallback_count", 0)]
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        likely = [
+            r["name"] for r in ranking
+            if r.get("name") in TOPIC_TITLES and (r.get("confidence") or 0) >= MIN_SUGGESTION_CONFIDENCE
+        ][:3]
+        buttons = topic_buttons(likely or SUGGESTED)
+        dispatcher.utter_message(
+            text="抱歉，我不太确定您的意思。您是想问下面哪个问题？也可以换个说法再问一次。",
+            buttons=buttons,
+        )
+        return [SlotSet("fallback_count", misses)]

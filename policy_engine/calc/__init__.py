@@ -1,0 +1,1 @@
+"""Calculators: one module per policy concept, pure functions returning frozen result objects."""

@@ -1,0 +1,88 @@
+"""Can a lapse be back-paid, when do benefits return, is the gap covered (N6, N12, B3, J1, J3)."""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Optional
+
+from ..params import Chain, Found
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    rule: str  # which rule applied (key used by the renderer)
+    can_backpay: str  # "yes" | "employer" | "often" | "limited" | "no_new_enrolment" | "window" | "unknown"
+    benefits_from: str  # "payment_month" | "next_month" | "after_wait" | "gap_reimbursed" | "unknown"
+    gap_covered: Optional[bool]
+    continuity_kept: Optional[bool]
+    wait_months: Optional[tuple[int, int]]  # (min, max) months of waiting; None if not applicable
+    short_limit: int  # "3 months or less" threshold used
+    used: tuple[Found, ...]
+
+
+def _val(found: Optional[Found], default: int) -> int:
+    return int(found.value) if found is not None else default
+
+
+def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], lapse_reason: Optional[str],
+                lapse_months: Optional[int], switching_scheme: Optional[bool] = None,
+                continuous_years: Optional[int] = None) -> Eligibility:
+    used: list[Found] = []
+
+    def get(name: str) -> Optional[Found]:
+        found = chain.get(name, today)
+        if found is not None:
+            used.append(found)
+        return found
+
+    if switching_scheme:
+        limit = _val(get("switch_max_gap_months"), 3)
+        years_needed = _val(get("switch_min_continuous_years"), 2)
+        max_wait = _val(get("switch_long_gap_max_wait_months"), 6)
+        ok_years = continuous_years is not None and continuous_years >= years_needed
+        if lapse_months is not None and lapse_months <= limit and ok_years:
+            return Eligibility("switch_short", "yes", "payment_month", True, True, (0, 0), limit, tuple(used))
+        if lapse_months is not None and (lapse_months > limit or (continuous_years is not None and not ok_years)):
+            return Eligibility("switch_long", "yes", "after_wait", False, False, (0, max_wait), limit,
+                               tuple(used))
+        return Eligibility("switch_unknown", "yes", "unknown", None, None, None, limit, tuple(used))
+
+    if insurance_type == "resident":
+        get("resident_fixed_wait_months")
+        return Eligibility("resident", "window", "after_wait", False, None, None, 3, tuple(used))
+
+    if insurance_type == "flexible":
+        short = get("flexible_short_lapse_months")
+        if short is not None and short.level != "national":
+            limit = int(short.value)
+            wait = _val(get("flexible_first_wait_months"), 6)
+            if lapse_months is None:
+                return Eligibility("flexible_regional_unknown", "limited", "unknown", None, None, (0, wait), limit,
+                                   tuple(used))
+            if lapse_months <= limit:
+                return Eligibility("flexible_regional_short", "yes", "gap_reimbursed", True, True, (0, 0), limit,
+                                   tuple(used))
+            return Eligibility("flexible_regional_long", "no_new_enrolment", "after_wait", False, False,
+                               (wait, wait), limit, tuple(used))
+        limit = _val(get("employee_short_lapse_months"), 3)
+        if lapse_months is not None and lapse_months <= limit:
+            return Eligibility("flexible_short", "often", "next_month", None, True, (0, 0), limit, tuple(used))
+        if lapse_months is not None:
+            return Eligibility("flexible_long", "no_new_enrolment", "after_wait", False, False, None, limit,
+                               tuple(used))
+        return Eligibility("flexible_unknown", "limited", "unknown", None, None, None, limit, tuple(used))
+
+    limit = _val(get("employee_short_lapse_months"), 3)
+    if insurance_type == "employee" and lapse_reason == "employer":
+        get("late_fee_daily_rate")
+        return Eligibility("employee_employer", "employer", "gap_reimbursed", True, True, (0, 0), limit,
+                           tuple(used))
+    if insurance_type == "employee" or insurance_type is None:
+        if lapse_months is not None and lapse_months <= limit:
+            return Eligibility("employee_short", "yes", "next_month", None, True, (0, 0), limit, tuple(used))
+        if lapse_months is not None:
+            low = _val(get("employee_long_lapse_wait_min_months"), 1)
+            high = _val(get("employee_long_lapse_wait_max_months"), 6)
+            return Eligibility("employee_long", "often", "after_wait", False, False, (low, high), limit,
+                               tuple(used))
+    return Eligibility("general", "unknown", "unknown", None, None, None, limit, tuple(used))

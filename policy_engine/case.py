@@ -1,0 +1,140 @@
+"""The person's situation, built from Rasa slot values without ever raising."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+INT_FIELDS = ("lapse_months", "overdue_days", "continuous_years", "claim_free_years")
+FLOAT_FIELDS = ("monthly_wage", "arrears", "years_paid")
+STR_FIELDS = ("city", "province", "insurance_type", "lapse_reason", "gender")
+BOOL_FIELDS = ("switching_scheme",)
+DATE_FIELDS = ("payment_date",)
+
+_TRUE = {"true", "yes", "1", "是", "对", "y"}
+_FALSE = {"false", "no", "0", "否", "不是", "n"}
+
+
+@dataclass(frozen=True)
+class Case:
+    city: Optional[str] = None
+    province: Optional[str] = None
+    insurance_type: Optional[str] = None  # employee | flexible | resident
+    lapse_reason: Optional[str] = None  # employer | personal
+    lapse_months: Optional[int] = None
+    monthly_wage: Optional[float] = None
+    arrears: Optional[float] = None
+    overdue_days: Optional[int] = None
+    gender: Optional[str] = None  # male | female
+    years_paid: Optional[float] = None
+    switching_scheme: Optional[bool] = None
+    continuous_years: Optional[int] = None
+    payment_date: Optional[_dt.date] = None
+    claim_free_years: Optional[int] = None
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def from_slots(cls, slots: Mapping[str, Any] | None) -> "Case":
+        """Build a Case from slot values; unknown keys, None and unconvertible values are dropped."""
+        if not isinstance(slots, Mapping):
+            return cls()
+        names = set(cls.field_names())
+        kwargs = {}
+        for key, raw in slots.items():
+            if key not in names or raw is None:
+                continue
+            value = convert(key, raw)
+            if value is not None:
+                kwargs[key] = value
+        return cls(**kwargs)
+
+    def replace(self, **changes: Any) -> "Case":
+        return dataclasses.replace(self, **changes)
+
+    def known(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+def _to_number(raw: Any) -> Optional[float]:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace(",", "").replace("，", "")
+        for suffix in ("元", "个月", "月", "天", "日", "年"):
+            if text.endswith(suffix):
+                text = text[: -len(suffix)].strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+def to_int(raw: Any) -> Optional[int]:
+    number = _to_number(raw)
+    if number is None or number != int(number):
+        return None
+    return int(number)
+
+
+def to_float(raw: Any) -> Optional[float]:
+    return _to_number(raw)
+
+
+def to_bool(raw: Any) -> Optional[bool]:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    return None
+
+
+def to_date(raw: Any) -> Optional[_dt.date]:
+    if isinstance(raw, _dt.datetime):
+        return raw.date()
+    if isinstance(raw, _dt.date):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        try:
+            return _dt.date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def to_str(raw: Any) -> Optional[str]:
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    return None
+
+
+def convert(field: str, raw: Any) -> Any:
+    """Type conversion only (no range checks); None when the value cannot be converted."""
+    if field in INT_FIELDS:
+        return to_int(raw)
+    if field in FLOAT_FIELDS:
+        return to_float(raw)
+    if field in BOOL_FIELDS:
+        return to_bool(raw)
+    if field in DATE_FIELDS:
+        return to_date(raw)
+    if field in STR_FIELDS:
+        return to_str(raw)
+    return None

@@ -1,0 +1,67 @@
+"""Prints the path of a trained model for the current sources, training one only when needed.
+
+The model is named after a hash of everything it is built from (config, domain, training data,
+custom NLU components, the NLU lexicons and their build script), so an unchanged project reuses
+the last model and any change trains a new one.
+"""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ["config.yml", "domain.yml", "data", "nlu_components", "nlu", "scripts/build_nlu_assets.py"]
+MODELS = ROOT / "models"
+PREFIX = "assistant-"
+KEEP = 2
+
+
+def source_files():
+    for entry in SOURCES:
+        path = ROOT / entry
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in source_files():
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def prune(keep: Path) -> None:
+    models = sorted(MODELS.glob(f"{PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [m for m in models if m != keep][KEEP - 1:]:
+        old.unlink()
+
+
+def main() -> int:
+    name = PREFIX + fingerprint()
+    model = MODELS / f"{name}.tar.gz"
+    if model.exists():
+        print(f"Model up to date: {model.relative_to(ROOT)}", file=sys.stderr)
+    else:
+        print(f"Sources changed: training {model.relative_to(ROOT)} ...", file=sys.stderr)
+        started = time.monotonic()
+        rasa = Path(sys.executable).with_name("rasa")
+        subprocess.run(
+            [str(rasa), "train", "--force", "--fixed-model-name", name, "--out", str(MODELS)],
+            cwd=ROOT, check=True, stdout=sys.stderr,
+        )
+        elapsed = time.monotonic() - started
+        print(f"Trained in {elapsed:.0f} s", file=sys.stderr)
+        (MODELS / "last_training_seconds.txt").write_text(f"{elapsed:.1f}\n")
+        prune(model)
+    print(model.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Starts the real action server and Rasa server as subprocesses for end-to-end tests.
+
+Each stack gets free loopback ports, its own SQLite tracker store (or the endpoints file given)
+and logs under a temporary folder. Used by tests/conftest.py and by channel/browser tests.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+RASA = str(VENV_BIN / "rasa")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def current_model() -> Path:
+    """The model for the current sources (trains if stale, as `make model` does).
+
+    ASSISTANT_MODEL=path pins a model instead (for development while sources change).
+    """
+    pinned = os.environ.get("ASSISTANT_MODEL")
+    if pinned:
+        return Path(pinned).resolve()
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ensure_model.py")],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    return ROOT / out.stdout.strip().splitlines()[-1]
+
+
+def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None, log: Optional[Path] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise RuntimeError(f"server exited ({proc.returncode}) before {url} answered:\n{tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status < 500:
+                    return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.5)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s:\n{tail}")
+
+
+def _env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONWARNINGS": "ignore",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class ActionServer:
+    workdir: Path
+    env: Dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"actions-{self.port}.log"
+
+    def start(self, timeout: float = 120) -> "ActionServer":
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [RASA, "run", "actions", "--port", str(self.port)],
+                cwd=ROOT, env=_env(self.env), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_http(f"{self.url}/health", timeout, self.proc, self.log)
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        _stop(self.proc, sig)
+
+
+@dataclass
+class RasaServer:
+    workdir: Path
+    model: Path
+    action_url: Optional[str] = None
+    credentials: Optional[Path] = None
+    endpoints: Optional[Path] = None
+    extra_args: List[str] = field(default_factory=list)
+    env: Dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"rasa-{self.port}.log"
+
+    def write_endpoints(self) -> Path:
+        path = self.workdir / f"endpoints-{self.port}.yml"
+        lines = []
+        if self.action_url:
+            lines += ["action_endpoint:", f'  url: "{self.action_url}/webhook"']
+        lines += ["tracker_store:", "  type: SQL", '  dialect: "sqlite"', f'  db: "{self.workdir / "tracker.db"}"']
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def start(self, timeout: float = 240) -> "RasaServer":
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        endpoints = self.endpoints or self.write_endpoints()
+        credentials = self.credentials or (ROOT / "credentials.yml")
+        cmd = [
+            RASA, "run", "-m", str(self.model), "--enable-api", "--port", str(self.port),
+            "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials),
+            *self.extra_args,
+        ]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=_env(self.env), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_http(f"{self.url}/status", timeout, self.proc, self.log)
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        _stop(self.proc, sig)
+
+
+def _stop(proc: Optional[subprocess.Popen], sig: int) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)

@@ -1,0 +1,213 @@
+"""Custom actions on tracker fixtures with CollectingDispatcher: slots set and figures replied."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer, ActionClarify, ActionHandoff, ActionResetCase
+from actions.case_form import ValidateCaseForm
+
+DOMAIN_SLOTS = [
+    "topic", "city", "province", "insurance_type", "lapse_reason", "lapse_months", "monthly_wage",
+    "arrears", "overdue_days", "years_paid", "gender", "continuous_years", "payment_date",
+    "skipped_fields", "retry_count", "fallback_count", "requested_slot",
+]
+DOMAIN = {
+    "forms": {"case_form": {"required_slots": [
+        "city", "insurance_type", "lapse_reason", "lapse_months", "arrears", "overdue_days",
+        "gender", "years_paid", "continuous_years"]}},
+    "slots": {name: {} for name in DOMAIN_SLOTS},
+}
+
+
+def make_tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    intent: str = "inform",
+    text: str = "",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    active_loop: Optional[str] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    values = {name: None for name in DOMAIN_SLOTS}
+    values.update(slots or {})
+    return Tracker(
+        sender_id="test-user",
+        slots=values,
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": ranking or [],
+            "entities": entities or [],
+        },
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, events
+
+
+def texts(messages) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+BEIJING_FLEXIBLE_4 = {"city": "北京", "insurance_type": "flexible", "lapse_reason": "personal", "lapse_months": 4}
+
+
+def test_answer_uses_the_question_asked_now_and_remembers_it():
+    messages, events = run(ActionAnswer(), make_tracker(BEIJING_FLEXIBLE_4, intent="ask_waiting_period"))
+    reply = texts(messages)
+    assert "6个月" in reply or "6 个月" in reply
+    assert SlotSet("topic", "waiting_period") in events
+
+
+def test_answer_after_a_correction_recomputes_the_last_topic():
+    slots = dict(BEIJING_FLEXIBLE_4, topic="can_backpay", lapse_months=2)
+    messages, _ = run(ActionAnswer(), make_tracker(slots, intent="inform", text="其实是2个月"))
+    reply = texts(messages)
+    assert "北京" in reply
+    assert "连续" in reply  # 3 months or less paid in full counts as continuous (B3)
+
+
+def test_backpay_amount_is_itemized_to_the_fen():
+    slots = {"city": "北京", "insurance_type": "employee", "lapse_months": 2, "monthly_wage": 50000}
+    messages, _ = run(ActionAnswer(), make_tracker(slots, intent="ask_backpay_amount"))
+    reply = texts(messages)
+    # 2026年度 ceiling 36348: 36348 x 2% + 3 = 729.96 a month (worked example 4).
+    assert "729.96" in reply
+    assert "元" in reply
+
+
+def test_late_fee_worked_example():
+    slots = {"arrears": 3000, "overdue_days": 90}
+    messages, _ = run(ActionAnswer(), make_tracker(slots, intent="ask_late_fee"))
+    assert "135.00" in texts(messages)
+
+
+def test_answer_inside_a_form_keeps_the_form_topic():
+    slots = {"topic": "backpay_amount", "requested_slot": "city"}
+    messages, events = run(ActionAnswer(), make_tracker(slots, intent="ask_materials", active_loop="case_form"))
+    assert "身份证" in texts(messages)
+    assert not any(isinstance(e, dict) and e.get("name") == "topic" for e in events)
+    assert SlotSet("topic", "materials") not in events
+
+
+def test_facts_without_a_question_are_acknowledged_with_choices():
+    messages, _ = run(ActionAnswer(), make_tracker({"city": "南昌", "lapse_months": 3}, intent="inform"))
+    assert "南昌" in texts(messages)
+    assert messages[0]["buttons"], "offers the most asked questions"
+
+
+def test_every_faq_topic_has_a_substantial_answer():
+    for intent in ("ask_lapse_impact", "ask_paid_lost", "ask_materials", "ask_how_to_backpay",
+                   "ask_personal_account", "ask_contribution_years", "ask_refund", "ask_switch_scheme"):
+        messages, _ = run(ActionAnswer(), make_tracker({}, intent=intent))
+        reply = texts(messages)
+        assert len(reply) > 80, intent
+        assert reply.strip() != "请以当地政策为准"
+
+
+def test_handoff_gives_hotlines():
+    messages, _ = run(ActionHandoff(), make_tracker({"city": "南昌"}, intent="human_handoff"))
+    reply = texts(messages)
+    assert "12393" in reply and "12333" in reply
+
+
+def test_reset_forgets_the_case():
+    messages, events = run(ActionResetCase(), make_tracker(BEIJING_FLEXIBLE_4, intent="reset_case"))
+    assert AllSlotsReset() in events
+    assert "清空" in texts(messages)
+
+
+def test_clarify_offers_likeliest_topics_then_hotline():
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.6},
+        {"name": "ask_late_fee", "confidence": 0.3},
+        {"name": "ask_backpay_amount", "confidence": 0.2},
+        {"name": "greet", "confidence": 0.1},
+        {"name": "ask_materials", "confidence": 0.08},
+        {"name": "ask_refund", "confidence": 0.07},
+    ]
+    messages, events = run(ActionClarify(), make_tracker({}, intent="nlu_fallback", ranking=ranking))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == ["/ask_late_fee", "/ask_backpay_amount", "/ask_materials"]
+    assert SlotSet("fallback_count", 1) in events
+    messages, events = run(ActionClarify(), make_tracker({"fallback_count": 1}, intent="nlu_fallback", ranking=ranking))
+    assert "12393" in texts(messages)
+    assert SlotSet("fallback_count", 0) in events
+
+
+def test_failing_engine_gets_an_apology(monkeypatch):
+    import actions.answers as answers
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(answers, "answer", broken)
+    messages, events = run(ActionAnswer(), make_tracker(BEIJING_FLEXIBLE_4, intent="ask_can_backpay"))
+    assert "抱歉" in texts(messages) and "12393" in texts(messages)
+    assert events == []
+
+
+# --- case_form validation -------------------------------------------------------------------
+
+def validate_form(slots, intent="inform", entities=None, text=""):
+    tracker = make_tracker(slots, intent=intent, entities=entities, text=text, active_loop="case_form",
+                           events=[{"event": "slot", "name": k, "value": v} for k, v in slots.items()])
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateCaseForm().run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_form_asks_only_what_is_missing():
+    _, slots = validate_form({"topic": "can_backpay", "city": "北京", "insurance_type": "flexible"},
+                             entities=[{"entity": "city", "value": "北京"}])
+    assert slots["requested_slot"] == "lapse_reason"
+
+
+def test_form_skips_reason_for_resident_and_finishes_when_complete():
+    _, slots = validate_form({"topic": "can_backpay", "city": "南昌", "insurance_type": "resident", "lapse_months": 5},
+                             entities=[{"entity": "city", "value": "南昌"}])
+    assert slots["requested_slot"] is None
+
+
+def test_form_rejects_impossible_months_then_skips_after_two_tries():
+    messages, slots = validate_form({"topic": "can_backpay", "city": "北京", "insurance_type": "employee",
+                                     "lapse_reason": "personal", "lapse_months": -3, "requested_slot": "lapse_months"},
+                                    entities=[{"entity": "city", "value": "北京"}])
+    assert slots["lapse_months"] is None and slots["retry_count"] == 1
+    assert "-3" in texts(messages)
+    messages, slots = validate_form({"topic": "can_backpay", "city": "北京", "insurance_type": "employee",
+                                     "lapse_reason": "personal", "lapse_months": 500, "retry_count": 2,
+                                     "requested_slot": "lapse_months"},
+                                    entities=[{"entity": "city", "value": "北京"}])
+    assert slots["skipped_fields"] == ["lapse_months"]
+    assert slots["requested_slot"] is None
+    assert "全国" in texts(messages)
+
+
+def test_form_rejects_a_place_that_is_not_a_city():
+    messages, slots = validate_form({"topic": "backpay_amount", "city": "火星", "requested_slot": "city"}, text="火星")
+    assert slots["city"] is None
+    assert "火星" in texts(messages)
+    assert slots["requested_slot"] == "city"
+
+
+def test_form_accepts_a_province_for_the_city():
+    _, slots = validate_form({"topic": "backpay_amount", "city": "江西", "requested_slot": "city"},
+                             entities=[{"entity": "province", "value": "江西"}], text="江西")
+    assert slots["province"] == "江西"
+    assert "city" in slots["skipped_fields"]
+    assert slots["requested_slot"] == "insurance_type"
