@@ -1,0 +1,327 @@
+"""Evaluate the trained Rasa NLU model on the held-out set, side by side with two baselines.
+
+Runs everything in one process:
+  * the Rasa model (rasa.core.agent.Agent.load(model).parse_message(text), under asyncio),
+  * the keyword-rule and char n-gram LogisticRegression baselines (scripts/baselines.py),
+then prints a table (intent accuracy, macro F1), the entity exact-match rate per entity on
+tests/entity_cases.yml (Rasa model only) and parse latency p50/p95, and writes
+reports/nlu_eval.json and reports/confusion_matrix.png.
+
+    .venv/bin/python scripts/eval_nlu.py [--model models/x.tar.gz] [--min-accuracy 0.85]
+        [--min-entity 0.9] [--check-above-baselines]
+
+Exit status: 0 ok, 1 a floor or the baseline check failed, 2 bad usage (no model found).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as _dt
+import json
+import logging
+import math
+import os
+import statistics
+import sys
+import time
+import warnings
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import baselines  # noqa: E402  (sibling module, pure python)
+
+ROOT = baselines.ROOT
+DEFAULT_ENTITY_CASES = ROOT / "tests" / "entity_cases.yml"
+DEFAULT_MODELS_DIR = ROOT / "models"
+DEFAULT_OUT_DIR = ROOT / "reports"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+# ---------------------------------------------------------------- helpers
+def newest_model(models_dir: Path) -> Optional[Path]:
+    models = sorted(Path(models_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def load_entity_cases(path: Path) -> List[Dict[str, Any]]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    cases = data["cases"] if isinstance(data, dict) else data
+    return [{"text": str(c["text"]), "entities": dict(c.get("entities") or {})} for c in cases]
+
+
+def values_equal(expected: Any, got: Any) -> bool:
+    """Numbers compare numerically (15 == 15.0); everything else as strings."""
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return expected == got
+    if isinstance(expected, (int, float)):
+        try:
+            return math.isclose(float(expected), float(got), rel_tol=0, abs_tol=1e-6)
+        except (TypeError, ValueError):
+            return False
+    return str(expected) == str(got)
+
+
+def score_entities(cases: Sequence[Dict[str, Any]], parsed: Sequence[List[Dict[str, Any]]]) -> Dict[str, Any]:
+    """Per-entity exact-match rate: an expected entity is correct when the model returned that
+    entity and the set of returned values is exactly {expected}. Entities returned but not
+    listed in a case are counted as spurious (reported, not part of the rate)."""
+    total, correct, spurious = Counter(), Counter(), Counter()
+    failures, case_exact = [], 0
+    for case, ents in zip(cases, parsed):
+        got: Dict[str, List[Any]] = defaultdict(list)
+        for e in ents:
+            got[e.get("entity")].append(e.get("value"))
+        case_ok = True
+        for name, expected in case["entities"].items():
+            total[name] += 1
+            values = got.get(name, [])
+            ok = bool(values) and all(values_equal(expected, v) for v in values)
+            if ok:
+                correct[name] += 1
+            else:
+                case_ok = False
+                failures.append({"text": case["text"], "entity": name, "expected": expected, "got": values})
+        extra = sorted(n for n in got if n not in case["entities"])
+        for name in extra:
+            spurious[name] += 1
+        if extra:
+            case_ok = False
+        case_exact += case_ok
+    per_entity = {
+        name: {"expected": total[name], "correct": correct[name], "rate": correct[name] / total[name]}
+        for name in sorted(total)
+    }
+    n_total = sum(total.values())
+    return {
+        "per_entity": per_entity,
+        "overall_rate": (sum(correct.values()) / n_total) if n_total else 0.0,
+        "case_exact_rate": case_exact / len(cases) if cases else 0.0,
+        "spurious": dict(sorted(spurious.items())),
+        "failures": failures,
+    }
+
+
+def confusion_pairs(y_true: Sequence[str], y_pred: Sequence[str], texts: Sequence[str]) -> List[Dict[str, Any]]:
+    pairs: Dict[Tuple[str, str], List[str]] = defaultdict(list)
+    for t, p, x in zip(y_true, y_pred, texts):
+        if t != p:
+            pairs[(t, p)].append(x)
+    return [
+        {"true": t, "predicted": p, "count": len(xs), "examples": xs[:5]}
+        for (t, p), xs in sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[k]
+
+
+def plot_confusion(y_true: Sequence[str], y_pred: Sequence[str], path: Path, title: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    from sklearn.metrics import confusion_matrix
+
+    labels = sorted(set(y_true) | set(y_pred))
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
+    size = max(8, 0.45 * len(labels) + 3)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(len(labels)))
+    ax.set_yticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=90, fontsize=8)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    vmax = cm.max() if cm.size else 0
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if cm[i, j]:
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if cm[i, j] > vmax / 2 else "black")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def gate_failures(accuracy: float, entity_rate: float, baseline_accuracy: Dict[str, float],
+                  min_accuracy: Optional[float], min_entity: Optional[float],
+                  check_above_baselines: bool) -> List[str]:
+    """Reasons to exit non-zero (empty list: all gates pass)."""
+    failed = []
+    if min_accuracy is not None and accuracy < min_accuracy:
+        failed.append(f"intent accuracy {accuracy:.3f} < {min_accuracy}")
+    if min_entity is not None and entity_rate < min_entity:
+        failed.append(f"entity exact-match rate {entity_rate:.3f} < {min_entity}")
+    if check_above_baselines:
+        for name, acc in baseline_accuracy.items():
+            if not accuracy > acc:
+                failed.append(f"Rasa accuracy {accuracy:.3f} not above {name} {acc:.3f}")
+    return failed
+
+
+# ---------------------------------------------------------------- Rasa model
+def _quiet_rasa_logs() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    try:  # rasa logs every parse through structlog at debug level unless configured
+        from rasa.utils.common import configure_logging_and_warnings
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_logging_and_warnings(logging.WARNING)
+        configure_structlog(logging.WARNING)
+    except ImportError:  # pragma: no cover - older/newer rasa layouts
+        pass
+    for name in ("rasa", "tensorflow", "absl", "jieba", "asyncio"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+
+
+async def _parse_all(model_path: Path, texts: Sequence[str], entity_texts: Sequence[str]):
+    # The model references project components (nlu_components.*) by module path, and they
+    # read build/ relative to the project root, as under `rasa run` started from the root.
+    for path in (str(ROOT), os.getcwd()):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.chdir(ROOT)
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+    await agent.parse_message("你好")  # warm-up: lazy graph/TF init does not count as latency
+    intents, raw_top, latencies = [], [], []
+    for text in texts:
+        t0 = time.perf_counter()
+        result = await agent.parse_message(text)
+        latencies.append((time.perf_counter() - t0) * 1000.0)
+        name = (result.get("intent") or {}).get("name") or "<none>"
+        intents.append(name)
+        ranking = [r["name"] for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+        raw_top.append(ranking[0] if ranking else name)
+    entities = []
+    for text in entity_texts:
+        result = await agent.parse_message(text)
+        entities.append(result.get("entities") or [])
+    return intents, raw_top, latencies, entities
+
+
+# ---------------------------------------------------------------- main
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description="Evaluate the Rasa NLU model and two baselines on the holdout.")
+    ap.add_argument("--model", help="trained Rasa model (.tar.gz); default: newest in models/")
+    ap.add_argument("--models-dir", default=str(DEFAULT_MODELS_DIR))
+    ap.add_argument("--holdout", default=str(baselines.DEFAULT_HOLDOUT))
+    ap.add_argument("--train", default=str(baselines.DEFAULT_TRAIN), help="training data for the baselines")
+    ap.add_argument("--entity-cases", default=str(DEFAULT_ENTITY_CASES))
+    ap.add_argument("--out-dir", default=str(DEFAULT_OUT_DIR))
+    ap.add_argument("--min-accuracy", type=float, default=None,
+                    help="fail when the Rasa model's intent accuracy is below this")
+    ap.add_argument("--min-entity", type=float, default=None,
+                    help="fail when the Rasa model's overall entity exact-match rate is below this")
+    ap.add_argument("--check-above-baselines", action="store_true",
+                    help="fail unless the Rasa model's accuracy is above both baselines")
+    args = ap.parse_args(argv)
+
+    model = Path(args.model).resolve() if args.model else newest_model(Path(args.models_dir).resolve())
+    args.holdout, args.train, args.entity_cases, args.out_dir = (
+        str(Path(p).resolve()) for p in (args.holdout, args.train, args.entity_cases, args.out_dir))
+    if model is None or not model.exists():
+        print(f"no Rasa model found ({args.model or args.models_dir}); train one first", file=sys.stderr)
+        return 2
+
+    holdout = baselines.load_nlu(args.holdout)
+    texts, y_true = [t for t, _ in holdout], [i for _, i in holdout]
+    cases = load_entity_cases(Path(args.entity_cases))
+
+    base = baselines.run_baselines(args.train, args.holdout)
+
+    _quiet_rasa_logs()
+    y_rasa, y_raw, latencies, parsed_entities = asyncio.run(
+        _parse_all(model, texts, [c["text"] for c in cases]))
+
+    results: Dict[str, Dict[str, Any]] = {}
+    rasa_res = baselines.score(y_true, y_rasa)
+    rasa_res["confusion_pairs"] = confusion_pairs(y_true, y_rasa, texts)
+    rasa_res["fallback_count"] = sum(1 for p in y_rasa if p == FALLBACK_INTENT)
+    results["rasa"] = rasa_res
+    raw_res = baselines.score(y_true, y_raw)
+    raw_res["confusion_pairs"] = confusion_pairs(y_true, y_raw, texts)
+    results["rasa_without_fallback"] = raw_res
+    for name, res in base.items():
+        preds = res.pop("predictions")
+        res["confusion_pairs"] = confusion_pairs(y_true, preds, texts)
+        results[name] = res
+
+    ent = score_entities(cases, parsed_entities)
+    latency = {
+        "n": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 2) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95), 2) if latencies else None,
+        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else None,
+    }
+
+    # ---- print
+    print(f"model:   {model}")
+    print(f"holdout: {args.holdout} ({len(texts)} examples, {len(set(y_true))} intents)")
+    print()
+    print(f"{'model':<24}{'accuracy':>10}{'macro F1':>10}")
+    for name, res in results.items():
+        print(f"{name:<24}{res['accuracy']:>10.3f}{res['macro_f1']:>10.3f}")
+    print(f"(rasa: {rasa_res['fallback_count']} holdout messages went to {FALLBACK_INTENT})")
+    print()
+    print(f"entities ({len(cases)} cases, Rasa model only): overall exact match {ent['overall_rate']:.3f}, "
+          f"whole-case exact {ent['case_exact_rate']:.3f}")
+    for name, r in ent["per_entity"].items():
+        print(f"  {name:<16}{r['correct']:>4}/{r['expected']:<4}{r['rate']:>8.3f}")
+    if ent["spurious"]:
+        print("  spurious:", ", ".join(f"{k}={v}" for k, v in ent["spurious"].items()))
+    print()
+    print(f"parse latency over the holdout: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
+    worst = rasa_res["confusion_pairs"][:8]
+    if worst:
+        print("\nmost frequent Rasa confusions (true -> predicted):")
+        for c in worst:
+            print(f"  {c['count']:>2}  {c['true']} -> {c['predicted']}   e.g. {c['examples'][0]}")
+
+    # ---- write reports
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = {
+        "generated": _dt.datetime.now().isoformat(timespec="seconds"),
+        "model": str(model),
+        "holdout": str(args.holdout),
+        "entity_cases": str(args.entity_cases),
+        "intents": results,
+        "entities": ent,
+        "latency": latency,
+    }
+    (out_dir / "nlu_eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    plot_confusion(y_true, y_rasa, out_dir / "confusion_matrix.png", f"Rasa intents on holdout ({model.name})")
+    print(f"\nwrote {out_dir / 'nlu_eval.json'} and {out_dir / 'confusion_matrix.png'}")
+
+    # ---- gates
+    failed = gate_failures(rasa_res["accuracy"], ent["overall_rate"],
+                           {name: results[name]["accuracy"] for name in base},
+                           args.min_accuracy, args.min_entity, args.check_above_baselines)
+    for f in failed:
+        print("FAIL:", f, file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
