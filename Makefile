@@ -61,5 +61,9 @@ test: model web
 eval: model
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)"
 
+# Load benchmark (not part of make test): embedded vs production profile, NLU-only baseline.
+bench: model
+	$(PY) scripts/bench.py --model "$$($(PY) scripts/ensure_model.py)" --users 20 --turns 5 --max-seconds 120
+
 clean:
 	rm -rf build models reports .pytest_cache

@@ -38,8 +38,22 @@ def test_model_parse_returns_contract_entities(rasa_server):
     assert entities.get("lapse_months") == 4
 
 
+def test_empty_message_is_a_clear_error_with_a_chinese_hint(rasa_server):
+    import urllib.error
+
+    for text in ["", "   "]:
+        try:
+            post_json(f"{rasa_server.url}/webhooks/rest/webhook", {"sender": new_sender(), "message": text})
+        except urllib.error.HTTPError as err:
+            assert err.code == 400
+            body = json.loads(err.read().decode())
+            assert "输入" in body[0]["text"]
+        else:
+            raise AssertionError("empty message accepted")
+
+
 def test_bad_input_gets_a_polite_chinese_reply(chat):
-    for text in ["", "   ", "😀😀😀", "what is the weather like", "断了500个月",
+    for text in ["😀😀😀", "what is the weather like", "断了500个月",
                  "啊" * 2000, "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(2000))]:
         replies = chat(new_sender(), text)
         assert replies, f"no reply to {text[:20]!r}"

@@ -125,7 +125,7 @@ class RasaServer:
         lines = []
         if self.action_url:
             lines += ["action_endpoint:", f'  url: "{self.action_url}/webhook"']
-        lines += ["tracker_store:", "  type: SQL", '  dialect: "sqlite"', f'  db: "{self.workdir / "tracker.db"}"']
+        lines += ["tracker_store:", "  type: ops.masking_store.MaskingSQLTrackerStore", '  dialect: "sqlite"', f'  db: "{self.workdir / "tracker.db"}"']
         path.write_text("\n".join(lines) + "\n")
         return path
 

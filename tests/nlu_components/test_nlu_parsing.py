@@ -1,0 +1,268 @@
+"""Pure parsing helpers (nlu_components/parsing.py): numbers, durations, money, context rules."""
+import statistics
+import time
+from datetime import date
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nlu_components import parsing
+from nlu_components.parsing import (
+    duration_to_months,
+    extract_entities,
+    normalize_text,
+    parse_money,
+    parse_number,
+)
+
+TODAY = date(2026, 2, 15)
+
+
+def ents(text, today=TODAY):
+    return {(e["entity"], e["value"]) for e in extract_entities(text, today)}
+
+
+def one(text, entity, today=TODAY):
+    values = [e["value"] for e in extract_entities(text, today) if e["entity"] == entity]
+    assert len(values) == 1, (text, extract_entities(text, today))
+    return values[0]
+
+
+# -- normalisation and numbers ----------------------------------------------------------------
+
+def test_normalize_text_full_width_and_strip():
+    assert normalize_text("  断了３个月 ") == "断了3个月"
+    assert normalize_text(None) == ""
+    # Offsets survive the character-wise normalisation used for entities.
+    assert parsing.normalize_chars("断了３个月") == "断了3个月"
+
+
+@pytest.mark.parametrize("text,value", [
+    ("3", 3), ("15", 15), ("1.5", 1.5), ("一", 1), ("两", 2), ("俩", 2), ("仨", 3),
+    ("十", 10), ("十一", 11), ("二十", 20), ("二十五", 25), ("一百", 100), ("一百二十", 120),
+    ("三千二百", 3200), ("两千五", 2500), ("三百五", 350), ("一千零五", 1005),
+    ("一万二", 12000), ("1万2", 12000), ("1.2万", 12000), ("3千", 3000), ("十万", 100000),
+    ("二零二五", 2025), ("３", 3),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["", None, "abc", "十十", "一二三万万", "😀", "万万"])
+def test_parse_number_rejects_non_numbers(text):
+    assert parse_number(text) is None
+
+
+# -- durations -> months (CONTRACT.md lapse_months) -------------------------------------------
+
+@pytest.mark.parametrize("text,months", [
+    ("三个月", 3), ("仨月", 3), ("半年", 6), ("一年半", 18), ("两年", 24), ("90天", 3),
+    ("45天", 2), ("十一个月", 11), ("1年2个月", 14), ("一年零三个月", 15),
+    ("三个多月", 4), ("四五个月", 5), ("两个半月", 3), ("半年多", 7), ("一年多", 13),
+    ("两三个月", 3), ("3到5个月", 5), ("十一二个月", 12), ("两周", 1), ("半个月", 1),
+    ("３个月", 3), ("1个季度", 3), ("十来天", 1), ("二十天", 1),
+])
+def test_duration_to_months(text, months):
+    assert duration_to_months(text) == months
+
+
+@pytest.mark.parametrize("text,months", [
+    ("断了三个月", 3), ("医保断缴半年了", 6), ("断了一年半还能补吗", 18), ("我停了两年", 24),
+    ("断缴90天", 3), ("三个多月没交", 4), ("断了四五个月", 5), ("两个半月没交了", 3),
+    ("半年多没交", 7), ("断了2月", 2),
+])
+def test_lapse_months_in_sentences(text, months):
+    assert one(text, "lapse_months") == months
+    assert isinstance(one(text, "lapse_months"), int)
+
+
+def test_month_range_counts_both_ends():
+    assert one("去年8月到今年1月没交", "lapse_months") == 6
+    assert one("2025年3月到2025年5月断了", "lapse_months") == 3
+    assert one("从去年8月开始断缴到现在", "lapse_months") == 7  # 2025-08 .. 2026-02
+    assert one("8月到12月没交", "lapse_months", today=date(2026, 12, 20)) == 5
+    # An end before the start is not a range of months.
+    assert "lapse_months" not in {e for e, _ in ents("2025年5月到2025年3月")}
+
+
+def test_today_is_injected():
+    assert one("从今年1月到现在没交", "lapse_months", today=date(2026, 6, 1)) == 6
+    assert one("从今年1月到现在没交", "lapse_months", today=date(2026, 3, 1)) == 3
+
+
+@pytest.mark.parametrize("text", [
+    "居民医保一年交多少钱", "每个月交多少", "补缴后要等3个月才能报销", "等待期是6个月吗",
+    "退休还差3年", "医保要交够25年吗", "今年的医保", "2025年的缴费标准", "25年3月", "我今年45岁",
+])
+def test_no_lapse_months_for_rates_waits_and_dates(text):
+    assert "lapse_months" not in {e for e, _ in ents(text)}, extract_entities(text, TODAY)
+
+
+# -- years paid, continuous years, overdue days -------------------------------------------------
+
+@pytest.mark.parametrize("text,years", [
+    ("我交了15年医保，退休够吗", 15.0), ("缴费十五年", 15.0), ("缴了12年", 12.0),
+    ("累计缴费20年了", 20.0), ("已经交了八年半", 8.5), ("我爸交了二十多年", 20.0),
+    ("缴费年限20年够不够", 20.0), ("我今年55岁，女，交了18年", 18.0),
+])
+def test_years_paid_and_no_lapse(text, years):
+    assert one(text, "years_paid") == years
+    assert isinstance(one(text, "years_paid"), float)
+    assert "lapse_months" not in {e for e, _ in ents(text)}
+
+
+def test_back_paid_years_are_a_lapse_not_years_paid():
+    assert ents("补交了两年") == {("lapse_months", 24)}
+    assert ents("交了三个月又断了两个月") == {("lapse_months", 2)}
+    assert ents("单位少交了两个月") == {("lapse_months", 2)}
+
+
+def test_claim_free_years():
+    assert ents("两年没报销，额度会涨吗") == {("claim_free_years", 2)}
+    assert ents("一年没报销明年额度会涨吗") == {("claim_free_years", 1)}
+
+
+def test_continuous_years():
+    assert one("连续参保5年", "continuous_years") == 5
+    assert one("我连续缴费十年了，断了一个月", "continuous_years") == 10
+    assert one("我连续缴费十年了，断了一个月", "lapse_months") == 1
+
+
+@pytest.mark.parametrize("text,days", [
+    ("晚交了20天有滞纳金吗", 20), ("滞纳金，逾期15天", 15), ("欠费3个月滞纳金多少", 90),
+    ("逾期半年", 180),
+])
+def test_overdue_days_in_late_fee_context(text, days):
+    assert one(text, "overdue_days") == days
+    assert "lapse_months" not in {e for e, _ in ents(text)}
+
+
+def test_owed_duration_alone_is_a_lapse():
+    # 欠/拖欠 without a late-fee word is not late-fee context (tests/entity_cases.yml).
+    assert ents("单位欠缴了3个月") == {("lapse_months", 3)}
+    assert ents("欠了3000块拖了90天，滞纳金多少") == {("arrears", 3000.0), ("overdue_days", 90)}
+
+
+@pytest.mark.parametrize("text,entities", [
+    ("我一个月收入五千", {("monthly_wage", 5000.0)}),
+    ("工资6000，补一个月多少", {("monthly_wage", 6000.0), ("lapse_months", 1)}),
+])
+def test_per_period_rates(text, entities):
+    assert ents(text) == entities
+
+
+# -- money --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("3000元", 3000.0), ("3千块", 3000.0), ("1万", 10000.0), ("五千", 5000.0), ("8k", 8000.0),
+    ("1.2万", 12000.0), ("四千五", 4500.0), ("一万二", 12000.0), ("3000块钱", 3000.0),
+    ("２０００元", 2000.0), ("1.5w", 15000.0), ("5000", 5000.0),
+])
+def test_money_values(text, value):
+    spans = parse_money(text)
+    assert [s.value for s in spans] == [value]
+    assert one(text, "amount") == value and isinstance(one(text, "amount"), float)
+
+
+@pytest.mark.parametrize("text,entity,value", [
+    ("月薪3000", "monthly_wage", 3000.0), ("工资3千块", "monthly_wage", 3000.0),
+    ("我一个月挣五千", "monthly_wage", 5000.0), ("缴费基数4000", "monthly_wage", 4000.0),
+    ("工资四千五", "monthly_wage", 4500.0), ("欠了5000元", "arrears", 5000.0),
+    ("单位拖欠了1.2万", "arrears", 12000.0), ("滞纳金要300元吗", "arrears", 300.0),
+    ("补缴要花3000元吗", "amount", 3000.0), ("每月交300", "amount", 300.0),
+    ("居民医保每年380", "amount", 380.0), ("月收入8000左右", "monthly_wage", 8000.0),
+])
+def test_money_context(text, entity, value):
+    assert one(text, entity) == value
+
+
+@pytest.mark.parametrize("text", [
+    "滞纳金万分之五", "报销百分之八十", "2025年", "断了3个月", "我45岁", "一直没交", "1号交的",
+])
+def test_not_money(text):
+    names = {e for e, _ in ents(text)}
+    assert not names & {"amount", "monthly_wage", "arrears"}, extract_entities(text, TODAY)
+
+
+# -- dates and gender ---------------------------------------------------------------------------
+
+def test_payment_date():
+    assert one("2025年3月15日交的", "payment_date") == "2025-03-15"
+    assert one("3月15号交的", "payment_date") == "2025-03-15"  # 2026-03-15 is after TODAY
+    assert one("1月5号交的", "payment_date") == "2026-01-05"
+    assert one("2025-11-02缴的费", "payment_date") == "2025-11-02"
+    assert "payment_date" not in {e for e, _ in ents("2月30号")}
+
+
+@pytest.mark.parametrize("text,value", [
+    ("我是男的", "male"), ("男", "male"), ("女", "female"), ("女，45岁", "female"),
+    ("本人女性", "female"), ("我是女士", "female"), ("男性职工多少年", "male"),
+    ("退休够吗？男，58岁", "male"), ("王女士", "female"), ("我是张先生", "male"),
+])
+def test_gender(text, value):
+    assert one(text, "gender") == value
+
+
+@pytest.mark.parametrize("text", ["男朋友断缴了", "我先生断缴了", "我女儿的医保", "儿女都在外地"])
+def test_gender_not_about_the_user(text):
+    assert "gender" not in {e for e, _ in ents(text)}
+
+
+# -- robustness and speed ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "", "   ", None, 12345, "😀😀😀", "hello world", "a" * 2000, "断" * 2000,
+    "三个月" * 700, "１２３４５６７８９０", "\n\t", "万分之", "年年年月月月", "十十十个月",
+])
+def test_bad_input_never_raises(text):
+    result = extract_entities(text, TODAY)
+    assert isinstance(result, list)
+    for e in result:
+        assert {"entity", "value", "start", "end"} <= set(e)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("断了三个月半年多两万千元天我交15年工资欠滞纳金，。 a😀２到")),
+               max_size=40))
+def test_fuzz_offsets_point_into_text(text):
+    for e in extract_entities(text, TODAY):
+        assert 0 <= e["start"] < e["end"] <= len(text)
+        if e["entity"] in ("lapse_months", "overdue_days", "continuous_years"):
+            assert isinstance(e["value"], int) and e["value"] >= 0
+        if e["entity"] in ("amount", "monthly_wage", "arrears", "years_paid"):
+            assert isinstance(e["value"], float)
+
+
+def test_parse_speed_p95_under_30ms():
+    samples = [
+        "我在江西南昌，公司倒闭了，断缴了三个多月，月薪4500，能补吗？",
+        "去年8月到今年1月没交，滞纳金怎么算，晚交了20天",
+        "我交了15年医保，退休够吗？男，58岁",
+        "I paid 300 dollars 😀 " * 20,
+        "断了" * 1000,
+    ]
+    extract_entities("warm up", TODAY)
+    times = []
+    for _ in range(20):
+        for s in samples:
+            t = time.perf_counter()
+            extract_entities(s, TODAY)
+            times.append((time.perf_counter() - t) * 1000)
+    p95 = statistics.quantiles(times, n=20)[18]
+    assert p95 < 30, p95
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999_999))  # jionlp writes 1e8 as 一亿万
+def test_formal_chinese_numerals_round_trip(n):
+    # jionlp writes the formal numeral (12005 -> 一万二千零五); our parser must read it back.
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+
+    text = jionlp.money_num2char(n, sim_or_tra="sim")
+    assert parse_number(text) == n, text
+    if n >= 100:
+        assert [s.value for s in parse_money(text + "元")] == [float(n)], text

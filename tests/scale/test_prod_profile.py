@@ -1,0 +1,250 @@
+"""The production profile end to end: two Rasa servers sharing PostgreSQL + Redis, the guarded
+REST channel, personal-data masking, health endpoints, bad input and infrastructure faults.
+
+One module with module-scoped servers (each Rasa start takes 30-60 s); tests run in file order and
+share the stack. Needs postgresql and redis-server from Debian (.ci/run installs them).
+"""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from ops.rest_guarded import APOLOGY_ACTION, APOLOGY_FAILURE, TOO_FAST
+from tests.conftest import TEST_TODAY
+from tests.scale.infra import PostgresServer, RedisServer, postgres_bin, production_env, redis_bin
+from tests.support.servers import ROOT, ActionServer, RasaServer
+
+pytestmark = pytest.mark.skipif(postgres_bin() is None or redis_bin() is None,
+                                reason="needs Debian's postgresql and redis-server (.ci/run installs them)")
+
+SECRETS = ("36010219900101123X", "13812345678", "6217001234567890123")
+CREDENTIALS = "ops.rest_guarded.GuardedRestInput:\n  rate_per_second: 5\n  burst: 10\n"
+
+
+def request(url, payload=None, raw: bytes = None, method=None, timeout=90):
+    """(status, parsed JSON body) without raising on HTTP errors."""
+    data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read().decode() or "null")
+    except urllib.error.HTTPError as error:
+        body = error.read().decode()
+        try:
+            return error.code, json.loads(body)
+        except ValueError:
+            return error.code, body
+
+
+def say(server, sender, text):
+    return request(f"{server.url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+
+
+def texts(replies):
+    return " ".join(str(r.get("text", "")) for r in replies if isinstance(r, dict))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, model_path):
+    workdir = tmp_path_factory.mktemp("prod")
+    pg, redis_server = PostgresServer().start(), RedisServer().start()
+    action = ActionServer(workdir / "actions", env={"ASSISTANT_TODAY": TEST_TODAY}).start()
+    credentials = workdir / "credentials.yml"
+    credentials.write_text(CREDENTIALS)
+    env = {**production_env(pg, redis_server, action.url), "ASSISTANT_TODAY": TEST_TODAY}
+    servers = [RasaServer(workdir / name, model_path, endpoints=ROOT / "endpoints.prod.yml",
+                          credentials=credentials, env=env) for name in ("a", "b")]
+    errors = []
+
+    def start(server):
+        try:
+            server.start()
+        except Exception as error:  # noqa: BLE001 - re-raised below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in servers]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    try:
+        if errors:
+            raise errors[0]
+        yield {"pg": pg, "redis": redis_server, "action": action, "a": servers[0], "b": servers[1], "workdir": workdir}
+    finally:
+        for server in servers:
+            server.stop()
+        action.stop()
+        pg.cleanup()
+        redis_server.cleanup()
+
+
+def test_health_endpoints_report_the_production_stores(stack):
+    for name in ("a", "b"):
+        status, body = request(f"{stack[name].url}/webhooks/rest/health")
+        assert status == 200, body
+        assert body["tracker_store"] == "ok" and body["tracker_store_type"] == "MaskingSQLTrackerStore"
+        assert body["lock_store"] == "ok" and body["lock_store_type"] == "RedisLockStore"
+    status, _ = request(f"{stack['action'].url}/health")
+    assert status == 200
+    probe = subprocess.run([sys.executable, "-m", "ops.health", f"{stack['a'].url}/webhooks/rest/health",
+                            f"{stack['action'].url}/health"], cwd=ROOT, capture_output=True, text=True)
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+
+
+TURNS = [
+    "你好",
+    # Facts as a message payload (bypasses NLU), so the slot check does not depend on the model.
+    '/inform{"city": "南昌", "insurance_type": "flexible", "lapse_reason": "personal", "lapse_months": 3}',
+    "补缴要多少钱",
+    "我的身份证号是36010219900101123X，电话13812345678",
+    "需要带什么材料",
+    "银行卡6217001234567890123扣款失败了，怎么在网上补缴",
+    "谢谢",
+]
+
+
+def test_one_conversation_across_two_instances_and_a_restart(stack):
+    sender = f"multi-{uuid.uuid4().hex[:8]}"
+    a, b = stack["a"], stack["b"]
+    for i, text in enumerate(TURNS):
+        if i == 3:  # restart instance b in the middle of the conversation
+            b.stop()
+            b.start()
+        server = a if i % 2 == 0 else b
+        status, replies = say(server, sender, text)
+        assert status == 200, (text, replies)
+        assert replies and APOLOGY_ACTION not in texts(replies), (text, replies)
+
+    # Both instances see the same, complete, ordered conversation.
+    trackers = [request(f"{s.url}/conversations/{sender}/tracker")[1] for s in (a, b)]
+    assert trackers[0]["events"] == trackers[1]["events"]
+    user_texts = [e["text"] for e in trackers[0]["events"] if e["event"] == "user"]
+    assert len(user_texts) == len(TURNS)
+    assert user_texts[0] == TURNS[0] and user_texts[2] == TURNS[2]
+    assert user_texts[3] == "我的身份证号是[身份证号]，电话[电话号码]"
+    # Slots set on instance b (turn 2) are in the shared tracker, and both instances end in the
+    # same state.
+    slot_events = {(e["name"], str(e["value"])) for e in trackers[0]["events"] if e["event"] == "slot"}
+    for expected in [("city", "南昌"), ("insurance_type", "flexible"), ("lapse_reason", "personal")]:
+        assert expected in slot_events, json.dumps(sorted(slot_events), ensure_ascii=False)
+    assert ("lapse_months", "3") in slot_events or ("lapse_months", "3.0") in slot_events
+    assert trackers[1]["slots"] == trackers[0]["slots"]
+
+    # The database holds each user turn once, in order (ids are the insertion order).
+    rows = stack["pg"].query("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+    assert [json.loads(r[0])["text"] for r in rows] == user_texts
+    stack["sender"] = sender
+
+
+def test_personal_data_never_reaches_database_or_logs(stack):
+    dump = "\n".join(json.dumps(json.loads(r[0]), ensure_ascii=False) for r in stack["pg"].query("SELECT data FROM events"))
+    assert "[身份证号]" in dump and "[银行卡号]" in dump
+    logs = "\n".join(p.read_text(errors="replace") for p in Path(stack["workdir"]).rglob("*.log"))
+    for secret in SECRETS:
+        assert secret not in dump
+        assert secret not in logs
+    # Structured request log: one JSON line per turn with the conversation id.
+    turn_lines = [json.loads(line[line.index("{"):]) for line in logs.splitlines() if '"event": "rest.turn"' in line]
+    assert any(t["sender_id"] == stack["sender"] and t["status"] == 200 and t["pii_masked"] for t in turn_lines)
+
+
+def test_bad_input_gets_clear_http_errors(stack):
+    url = f"{stack['a'].url}/webhooks/rest/webhook"
+    status, body = request(url, raw=json.dumps({"sender": "big", "message": "补" * (1024 * 1024)}).encode())
+    assert status == 413 and body[0]["error"] == "request_too_large"
+    status, body = request(url, raw=b'{"sender": "x", "message": ')
+    assert status == 400 and body[0]["error"] == "invalid_json" and "JSON" in body[0]["text"]
+    status, body = request(url, {"sender": "x"})
+    assert status == 400 and body[0]["error"] == "missing_message"
+    status, body = request(url, {"sender": "s" * 300, "message": "你好"})
+    assert status == 400 and body[0]["error"] == "invalid_sender"
+    status, body = request(url, {"sender": f"never-seen-{uuid.uuid4().hex}", "message": "断缴了能补吗"})
+    assert status == 200 and body and body[0]["text"]
+
+
+def test_flood_from_one_sender_is_rate_limited_not_crashing(stack):
+    url = f"{stack['b'].url}/webhooks/rest/webhook"
+    sender = f"flood-{uuid.uuid4().hex[:6]}"
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        results = list(pool.map(lambda i: request(url, {"sender": sender, "message": f"你好{i}"}, timeout=120), range(200)))
+    statuses = [s for s, _ in results]
+    assert set(statuses) <= {200, 429}, statuses
+    limited = [body for s, body in results if s == 429]
+    assert len(limited) >= 150 and limited[0][0]["text"] == TOO_FAST
+    assert statuses.count(200) >= 10
+    assert time.monotonic() - started < 90
+    for name in ("a", "b"):
+        assert request(f"{stack[name].url}/webhooks/rest/health")[0] == 200
+    # Another user is not affected.
+    status, replies = say(stack["b"], f"calm-{uuid.uuid4().hex[:6]}", "你好")
+    assert status == 200 and replies
+
+
+def test_action_server_killed_mid_conversation(stack):
+    sender = f"kill-{uuid.uuid4().hex[:6]}"
+    assert say(stack["a"], sender, "我在南昌，职工医保，断了2个月")[0] == 200
+    stack["action"].stop(signal.SIGKILL)
+    status, replies = say(stack["b"], sender, "需要带什么材料")
+    assert status == 200 and APOLOGY_ACTION in texts(replies)
+    stack["action"].start()
+    status, replies = say(stack["a"], sender, "需要带什么材料")
+    assert status == 200 and replies and APOLOGY_ACTION not in texts(replies)
+
+
+def test_redis_outage_gives_a_clear_error_and_recovers(stack):
+    sender = f"redis-{uuid.uuid4().hex[:6]}"
+    assert say(stack["a"], sender, "你好")[0] == 200
+    stack["redis"].stop()
+    try:
+        status, body = say(stack["a"], sender, "断缴了能补吗")
+        assert status == 503 and body[0]["text"] == APOLOGY_FAILURE
+        health = request(f"{stack['a'].url}/webhooks/rest/health")
+        assert health[0] == 503 and health[1]["lock_store"].startswith("error")
+    finally:
+        stack["redis"].start()
+    status, replies = say(stack["a"], sender, "断缴了能补吗")
+    assert status == 200 and replies and APOLOGY_FAILURE not in texts(replies)
+
+
+def test_postgres_outage_gives_a_clear_error_and_recovers(stack):
+    sender = f"pg-{uuid.uuid4().hex[:6]}"
+    assert say(stack["b"], sender, '/inform{"city": "南昌", "insurance_type": "flexible"}')[0] == 200
+    stack["pg"].stop()
+    try:
+        status, body = say(stack["b"], sender, "断缴了能补吗")
+        assert status == 503 and body[0]["text"] == APOLOGY_FAILURE
+        assert request(f"{stack['b'].url}/webhooks/rest/health")[0] == 503
+    finally:
+        stack["pg"].start()
+    for server in (stack["a"], stack["b"]):
+        status, replies = say(server, sender, "断缴了能补吗")
+        assert status == 200 and replies and APOLOGY_FAILURE not in texts(replies)
+    tracker = request(f"{stack['a'].url}/conversations/{sender}/tracker")[1]
+    assert tracker["slots"]["city"] == "南昌"  # the turn before the outage was kept
+    user_turns = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert user_turns[0].startswith("/inform") and user_turns[-2:] == ["断缴了能补吗", "断缴了能补吗"]
+
+
+def test_export_failed_reads_the_production_store(stack):
+    for i in range(2):
+        assert say(stack["a"], f"oos-{i}-{uuid.uuid4().hex[:4]}", "帮我订一张明天去北京的机票")[0] == 200
+    env = {**production_env(stack["pg"], stack["redis"], stack["action"].url)}
+    out = subprocess.run([sys.executable, "scripts/export_failed.py", "--endpoints", "endpoints.prod.yml", "--format", "json"],
+                         cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    ticket = [r for r in rows if r["text"] == "帮我订一张明天去北京的机票"]
+    assert ticket and ticket[0]["count"] >= 2 and ticket[0]["conversations"] >= 2
+    assert rows[0]["count"] >= ticket[0]["count"]
+    assert not any(secret in out.stdout for secret in SECRETS)

@@ -1,0 +1,130 @@
+"""MaskingSQLTrackerStore (on SQLite), the failed-message export and conversation retention."""
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from ops.failed_export import failed_messages, render
+from ops.masking_store import MaskingSQLTrackerStore
+from ops.pii import ID_CARD, PHONE
+from ops.retention import delete_conversation, purge
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [inform, out_of_scope, ask_late_fee, nlu_fallback]
+slots:
+  city: {type: text, mappings: [{type: from_entity, entity: city}]}
+  note: {type: text, mappings: [{type: custom}]}
+""")
+
+
+def user(text, intent, ranking=None, ts=None):
+    ranking = ranking or [{"name": intent, "confidence": 0.9}]
+    event = UserUttered(text, {"name": intent, "confidence": ranking[0]["confidence"]},
+                        entities=[{"entity": "note", "value": text, "start": 0, "end": len(text)}],
+                        parse_data={"text": text, "intent": {"name": intent, "confidence": ranking[0]["confidence"]},
+                                    "intent_ranking": ranking, "entities": []},
+                        timestamp=ts)
+    return event
+
+
+def conversation(sender, *events):
+    start = ActionExecuted("action_listen", timestamp=getattr(events[0], "timestamp", None) if events else None)
+    return DialogueStateTracker.from_events(sender, [start, *events], DOMAIN.slots)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return MaskingSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+
+
+def raw_rows(store):
+    with store.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(sa.text("SELECT * FROM events ORDER BY id"))]
+
+
+def test_store_masks_personal_data_but_keeps_the_conversation(store):
+    tracker = conversation(
+        "s1",
+        user("我身份证36010219900101123X，电话13812345678，断了3个月", "inform"),
+        SlotSet("note", "13812345678"),
+        BotUttered("可拨打 0791-86880000 咨询"),
+    )
+    asyncio.run(store.save(tracker))
+    rows = raw_rows(store)
+    dump = json.dumps(rows, ensure_ascii=False)
+    assert "36010219900101123X" not in dump and "13812345678" not in dump
+    assert [r["type_name"] for r in rows] == ["action", "user", "slot", "bot"]
+    user_data = json.loads(rows[1]["data"])
+    assert user_data["text"] == f"我身份证{ID_CARD}，电话{PHONE}，断了3个月"
+    assert user_data["parse_data"]["text"] == user_data["text"]
+    assert user_data["parse_data"]["intent"]["name"] == "inform"
+    assert json.loads(rows[2]["data"])["value"] == PHONE
+    assert "0791-86880000" in json.loads(rows[3]["data"])["text"]  # the assistant's own text is kept
+
+    # Saving the next turn appends only the new events, masked, and retrieval round-trips.
+    tracker.update(user("卡号6217001234567890123", "inform"))
+    asyncio.run(store.save(tracker))
+    restored = asyncio.run(store.retrieve("s1"))
+    assert [e.type_name for e in restored.events] == ["action", "user", "slot", "bot", "user"]
+    assert restored.latest_message.text == "卡号[银行卡号]"
+    assert restored.get_slot("note") == PHONE
+    assert len(raw_rows(store)) == 5
+
+
+def test_export_ranks_failed_messages_most_frequent_first(store, tmp_path):
+    now = time.time()
+    for i in range(3):
+        asyncio.run(store.save(conversation(
+            f"a{i}", user("明天天气怎么样", "out_of_scope", ts=now - 100 + i),
+            user("滞纳金多少", "ask_late_fee", ts=now - 50 + i))))
+    asyncio.run(store.save(conversation(
+        "b", user("我那个医保卡被吞了 13812345678", "nlu_fallback",
+                  [{"name": "nlu_fallback", "confidence": 0.7}, {"name": "ask_personal_account", "confidence": 0.3}], ts=now),
+        user("我那个医保卡被吞了  13812345678", "nlu_fallback",
+             [{"name": "nlu_fallback", "confidence": 0.7}, {"name": "ask_personal_account", "confidence": 0.3}], ts=now + 1))))
+    asyncio.run(store.save(conversation("c", user("公积金怎么取", "out_of_scope", ts=now))))
+    rows = failed_messages(store.engine)
+    assert [(r["text"], r["count"], r["conversations"]) for r in rows] == [
+        ("明天天气怎么样", 3, 3),
+        (f"我那个医保卡被吞了 {PHONE}", 2, 1),
+        ("公积金怎么取", 1, 1),
+    ]
+    assert rows[1]["reasons"] == "nlu_fallback" and rows[1]["best_guess"] == "ask_personal_account"
+    assert "滞纳金多少" not in render(rows, "csv")
+    assert render(rows, "csv").splitlines()[1].startswith("3,3,明天天气怎么样,out_of_scope")
+
+    # The command line wraps the same function.
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{store.engine.url.database}"\n')
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "export_failed.py"), "--endpoints", str(endpoints),
+                          "--format", "json", "--limit", "2"], capture_output=True, text=True, check=True, cwd=ROOT)
+    exported = json.loads(out.stdout)
+    assert [r["text"] for r in exported] == ["明天天气怎么样", f"我那个医保卡被吞了 {PHONE}"]
+
+
+def test_export_counts_core_fallbacks(store):
+    asyncio.run(store.save(conversation(
+        "d", user("那个东西弄好了吗", "inform"), ActionExecuted("action_default_fallback"))))
+    rows = failed_messages(store.engine)
+    assert [(r["text"], r["reasons"]) for r in rows] == [("那个东西弄好了吗", "core_fallback")]
+
+
+def test_delete_one_conversation_and_purge_idle_ones(store):
+    now = time.time()
+    asyncio.run(store.save(conversation("old", user("断了3个月", "inform", ts=now - 200 * 86400))))
+    asyncio.run(store.save(conversation("new", user("断了3个月", "inform", ts=now))))
+    asyncio.run(store.save(conversation("gone", user("断了3个月", "inform", ts=now))))
+    assert delete_conversation(store.engine, "gone") == 2
+    assert asyncio.run(store.retrieve("gone")) is None
+    assert purge(store.engine, days=180) == 1
+    assert sorted({r["sender_id"] for r in raw_rows(store)}) == ["new"]
