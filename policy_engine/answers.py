@@ -241,6 +241,14 @@ def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
         _amount_employee(c, case, today)
         if case.insurance_type is None:
             c.bullet("以上按职工医保计算；居民医保是按年度缴固定金额。")
+        elif case.lapse_months is not None:
+            # People asking the price also need to know when paying restores their benefits.
+            e = eligibility(c.chain, today, case.insurance_type, case.lapse_reason, case.lapse_months,
+                            case.switching_scheme, case.continuous_years)
+            when = _waiting_verdict(e)
+            if when:
+                c.use(e.used)
+                c.bullet("待遇恢复：" + when)
 
 
 def _late_fee(c: Composer, case: Case, today: _dt.date) -> None:
