@@ -56,7 +56,7 @@ test-unit: assets
 
 test: model web
 	$(PY) -m pytest -q tests
-	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.90 --min-entity 0.90
+	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95
 
 eval: model
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)"

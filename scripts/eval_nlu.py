@@ -158,15 +158,25 @@ def plot_confusion(y_true: Sequence[str], y_pred: Sequence[str], path: Path, tit
     plt.close(fig)
 
 
+# The contract entities the dialogue depends on: each must meet --min-entity on its own.
+GATED_ENTITIES = ("city", "insurance_type", "lapse_reason", "lapse_months")
+
+
 def gate_failures(accuracy: float, entity_rate: float, baseline_accuracy: Dict[str, float],
                   min_accuracy: Optional[float], min_entity: Optional[float],
-                  check_above_baselines: bool) -> List[str]:
+                  check_above_baselines: bool,
+                  per_entity: Optional[Dict[str, Dict[str, Any]]] = None) -> List[str]:
     """Reasons to exit non-zero (empty list: all gates pass)."""
     failed = []
     if min_accuracy is not None and accuracy < min_accuracy:
         failed.append(f"intent accuracy {accuracy:.3f} < {min_accuracy}")
     if min_entity is not None and entity_rate < min_entity:
         failed.append(f"entity exact-match rate {entity_rate:.3f} < {min_entity}")
+    if min_entity is not None:
+        for name in GATED_ENTITIES:
+            rate = (per_entity or {}).get(name, {}).get("rate")
+            if rate is not None and rate < min_entity:
+                failed.append(f"{name} exact-match rate {rate:.3f} < {min_entity}")
     if check_above_baselines:
         for name, acc in baseline_accuracy.items():
             if not accuracy > acc:
@@ -204,20 +214,72 @@ async def _parse_all(model_path: Path, texts: Sequence[str], entity_texts: Seque
 
     agent = Agent.load(str(model_path))
     await agent.parse_message("你好")  # warm-up: lazy graph/TF init does not count as latency
-    intents, raw_top, latencies = [], [], []
+    intents, raw_top, raw_conf, latencies = [], [], [], []
     for text in texts:
         t0 = time.perf_counter()
         result = await agent.parse_message(text)
         latencies.append((time.perf_counter() - t0) * 1000.0)
         name = (result.get("intent") or {}).get("name") or "<none>"
         intents.append(name)
-        ranking = [r["name"] for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
-        raw_top.append(ranking[0] if ranking else name)
+        ranking = [r for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+        raw_top.append(ranking[0]["name"] if ranking else name)
+        raw_conf.append(float(ranking[0].get("confidence") or 0.0) if ranking else 0.0)
+    nonsense_top = []
+    for text in nonsense_texts():
+        result = await agent.parse_message(text)
+        ranking = [r for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+        nonsense_top.append((ranking[0]["name"], float(ranking[0].get("confidence") or 0.0)) if ranking else ("<none>", 0.0))
     entities = []
     for text in entity_texts:
         result = await agent.parse_message(text)
         entities.append(result.get("entities") or [])
-    return intents, raw_top, latencies, entities
+    return intents, (raw_top, raw_conf, nonsense_top), latencies, entities
+
+
+def nonsense_texts(n: int = 40) -> List[str]:
+    """Deterministic nonsense: keyboard mash, random CJK, emoji, digits, mixed noise."""
+    import random
+
+    rng = random.Random(7)
+    out = []
+    for i in range(n):
+        kind = i % 4
+        length = rng.randint(3, 30)
+        if kind == 0:
+            out.append("".join(rng.choice("qwertyuiopasdfghjklzxcvbnm ") for _ in range(length)))
+        elif kind == 1:
+            out.append("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(length)))
+        elif kind == 2:
+            out.append("".join(chr(rng.randint(0x1F600, 0x1F64F)) for _ in range(max(1, length // 3))))
+        else:
+            out.append("".join(rng.choice("0123456789!@#$%^&*()") for _ in range(length)))
+    return out
+
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+REJECTED = ("out_of_scope", FALLBACK_INTENT)
+
+
+def threshold_sweep(y_true: Sequence[str], raw_top: Sequence[str], raw_conf: Sequence[float],
+                    nonsense_top: Sequence[Tuple[str, float]]) -> List[Dict[str, Any]]:
+    """What each FallbackClassifier threshold would do: holdout accuracy (an out_of_scope message
+    sent to the fallback counts as correctly rejected), in-scope messages lost to the fallback,
+    and the share of nonsense rejected (out_of_scope or fallback)."""
+    rows = []
+    for t in THRESHOLDS:
+        correct = lost = 0
+        for truth, top, conf in zip(y_true, raw_top, raw_conf):
+            pred = top if conf >= t else FALLBACK_INTENT
+            if truth == "out_of_scope":
+                correct += pred in REJECTED
+            else:
+                correct += pred == truth
+                lost += pred == FALLBACK_INTENT
+        rejected = sum(1 for top, conf in nonsense_top if top == "out_of_scope" or conf < t)
+        rows.append({"threshold": t, "accuracy": correct / len(y_true) if y_true else 0.0,
+                     "in_scope_lost_to_fallback": lost,
+                     "nonsense_rejected": rejected / len(nonsense_top) if nonsense_top else 0.0})
+    return rows
 
 
 # ---------------------------------------------------------------- main
@@ -251,8 +313,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     base = baselines.run_baselines(args.train, args.holdout)
 
     _quiet_rasa_logs()
-    y_rasa, y_raw, latencies, parsed_entities = asyncio.run(
+    y_rasa, (y_raw, raw_conf, nonsense_top), latencies, parsed_entities = asyncio.run(
         _parse_all(model, texts, [c["text"] for c in cases]))
+    sweep = threshold_sweep(y_true, y_raw, raw_conf, nonsense_top)
 
     results: Dict[str, Dict[str, Any]] = {}
     rasa_res = baselines.score(y_true, y_rasa)
@@ -292,6 +355,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("  spurious:", ", ".join(f"{k}={v}" for k, v in ent["spurious"].items()))
     print()
     print(f"parse latency over the holdout: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
+    trained = model.parent / "last_training_seconds.txt"
+    if trained.exists():
+        print(f"last full training (rasa train, NLU + core) took {trained.read_text().strip()} s")
+    print("\nFallbackClassifier threshold sweep (out_of_scope sent to the fallback counts as rejected):")
+    print(f"{'threshold':>10}{'accuracy':>10}{'in-scope lost':>15}{'nonsense rejected':>19}")
+    for row in sweep:
+        print(f"{row['threshold']:>10.2f}{row['accuracy']:>10.3f}{row['in_scope_lost_to_fallback']:>15}"
+              f"{row['nonsense_rejected']:>19.2f}")
     worst = rasa_res["confusion_pairs"][:8]
     if worst:
         print("\nmost frequent Rasa confusions (true -> predicted):")
@@ -309,6 +380,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "intents": results,
         "entities": ent,
         "latency": latency,
+        "fallback_threshold_sweep": sweep,
     }
     (out_dir / "nlu_eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     plot_confusion(y_true, y_rasa, out_dir / "confusion_matrix.png", f"Rasa intents on holdout ({model.name})")
@@ -317,7 +389,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # ---- gates
     failed = gate_failures(rasa_res["accuracy"], ent["overall_rate"],
                            {name: results[name]["accuracy"] for name in base},
-                           args.min_accuracy, args.min_entity, args.check_above_baselines)
+                           args.min_accuracy, args.min_entity, args.check_above_baselines,
+                           ent["per_entity"])
     for f in failed:
         print("FAIL:", f, file=sys.stderr)
     return 1 if failed else 0

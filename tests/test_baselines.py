@@ -189,6 +189,9 @@ def test_gates():
     assert len(eval_nlu.gate_failures(0.95, 0.95, base, 0.9, 0.9, True)) == 1  # tie is not "above"
     assert len(eval_nlu.gate_failures(0.80, 0.50, base, 0.9, 0.9, False)) == 2
     assert eval_nlu.gate_failures(0.10, 0.10, base, None, None, False) == []
+    per_entity = {"city": {"rate": 0.9}, "lapse_months": {"rate": 1.0}, "gender": {"rate": 0.5}}
+    failed = eval_nlu.gate_failures(0.96, 0.96, base, 0.9, 0.95, False, per_entity)
+    assert failed == ["city exact-match rate 0.900 < 0.95"]
 
 
 def test_eval_script_exits_2_without_a_model(tmp_path, capsys):
