@@ -81,8 +81,13 @@ class ValidateCaseForm(FormValidationAction):
         return {field: value}
 
     async def validate_city(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities", [])}
-        if entities.get("city") == value:
+        message = tracker.latest_message
+        entities = {e.get("entity"): e.get("value") for e in message.get("entities", [])}
+        if entities.get("city"):
+            return self._check("city", entities["city"], dispatcher, tracker)
+        typed = str(value).strip() == str(message.get("text") or "").strip()
+        if not typed:
+            # Given earlier in the conversation (the form validates prefilled slots again).
             return self._check("city", value, dispatcher, tracker)
         if entities.get("province"):
             # A province alone is enough: answers use its data or the national rules.

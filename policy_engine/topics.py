@@ -16,6 +16,8 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "always": lambda case: True,
     "not_resident": lambda case: case.insurance_type != "resident",
     "switching": lambda case: bool(case.switching_scheme),
+    # The late fee in law is the employer's; for a personal lapse the general rule answers.
+    "not_personal": lambda case: case.lapse_reason != "personal",
 }
 
 # topic -> ((field, condition), ...) in the order the fields should be asked.
@@ -23,7 +25,7 @@ REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
     "can_backpay": (("city", "always"), ("insurance_type", "always"), ("lapse_reason", "not_resident"),
                     ("lapse_months", "always")),
     "backpay_amount": (("city", "always"), ("insurance_type", "always"), ("lapse_months", "always")),
-    "late_fee": (("arrears", "always"), ("overdue_days", "always")),
+    "late_fee": (("arrears", "not_personal"), ("overdue_days", "not_personal")),
     "waiting_period": (("city", "always"), ("insurance_type", "always"), ("lapse_months", "always")),
     "retirement_years": (("city", "always"), ("gender", "always"), ("years_paid", "always")),
     "incentive": (("city", "always"), ("continuous_years", "always")),

@@ -211,3 +211,11 @@ def test_form_accepts_a_province_for_the_city():
     assert slots["province"] == "江西"
     assert "city" in slots["skipped_fields"]
     assert slots["requested_slot"] == "insurance_type"
+
+
+def test_form_keeps_a_city_given_earlier_when_a_follow_up_starts_it():
+    # 「那要多少钱？」 after the city was given: the prefilled city is validated again, no entity now.
+    _, slots = validate_form({"topic": "backpay_amount", "city": "北京", "insurance_type": "flexible",
+                              "lapse_months": 4}, intent="ask_backpay_amount", text="那要多少钱？")
+    assert slots["city"] == "北京"
+    assert slots["requested_slot"] is None
