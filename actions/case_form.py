@@ -69,9 +69,20 @@ class ValidateCaseForm(FormValidationAction):
 
     def _check(self, field: Text, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         normalized, error = validate(field, value)
+        if error and self._answers_something_else(field, value, tracker):
+            # 「断了5个月」 typed while the reason was asked: the text filled the asked slot too,
+            # but it recognisably gives other facts; no complaint, the question is asked again.
+            return {field: None}
         if error:
             return self._invalid(field, error, dispatcher, tracker)
         return self._valid(field, normalized, tracker)
+
+    @staticmethod
+    def _answers_something_else(field: Text, value: Any, tracker: Tracker) -> bool:
+        message = tracker.latest_message
+        typed = str(value).strip() == str(message.get("text") or "").strip()
+        others = {e.get("entity") for e in message.get("entities", [])} - {field}
+        return typed and bool(others)
 
     @staticmethod
     def _valid(field: Text, value: Any, tracker: Tracker) -> Dict[Text, Any]:

@@ -219,3 +219,13 @@ def test_form_keeps_a_city_given_earlier_when_a_follow_up_starts_it():
                               "lapse_months": 4}, intent="ask_backpay_amount", text="那要多少钱？")
     assert slots["city"] == "北京"
     assert slots["requested_slot"] is None
+
+
+def test_form_does_not_complain_when_the_text_answers_another_question():
+    messages, slots = validate_form(
+        {"topic": "can_backpay", "city": "南昌", "insurance_type": "flexible", "lapse_months": 5,
+         "lapse_reason": "断了5个月", "requested_slot": "lapse_reason"},
+        text="断了5个月", entities=[{"entity": "lapse_months", "value": 5}])
+    assert slots["lapse_reason"] is None and slots["lapse_months"] == 5
+    assert slots["requested_slot"] == "lapse_reason"
+    assert messages == []

@@ -93,7 +93,7 @@ def write_credentials(folder: Path, allowed_origin: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_server(tmp_path_factory, model_path, action_server, web_dist, host_page):
     """Rasa server with REST, the allow-listed socket.io channel and the chat page."""
     workdir = tmp_path_factory.mktemp("rasa-web")
@@ -104,7 +104,9 @@ def web_server(tmp_path_factory, model_path, action_server, web_dist, host_page)
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running on the main thread, which
+# must be gone before other packages' tests call asyncio.run().
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
