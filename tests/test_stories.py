@@ -15,7 +15,7 @@ def test_conversation_stories_pass(model_path, action_server, tmp_path):
     out = tmp_path / "results"
     result = subprocess.run(
         [RASA, "test", "core", "--stories", str(ROOT / "tests" / "e2e"), "-m", str(model_path),
-         "--endpoints", str(endpoints), "--fail-on-prediction-errors", "--out", str(out)],
+         "--endpoints", str(endpoints), "--e2e", "--fail-on-prediction-errors", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=1200,
     )
     failed = out / "failed_test_stories.yml"

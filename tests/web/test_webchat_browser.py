@@ -147,6 +147,13 @@ def test_full_conversation_reload_and_screenshots(web_server, new_page):
     assert page.locator(".MessageList img").count() == 0
     assert dialogs == []
 
+    # The case completed over a few turns, then a computed answer with figures in yuan.
+    chat.ask("灵活就业")
+    chat.ask("自己没交")
+    chat.ask("断了4个月")
+    amount = chat.ask("那要多少钱？")
+    assert "元" in amount and "依据" in amount
+
     session = chat.session_id()
     bots, users = chat.bots(), chat.users()
     page.screenshot(path=str(SCREENSHOTS / "webchat-desktop.png"))
