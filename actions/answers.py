@@ -1,6 +1,7 @@
 """Actions that answer: the topic's answer from the engine, handoff, reset, clarification."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Dict, List, Text
 
@@ -98,9 +99,16 @@ class ActionResetCase(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        buttons = topic_buttons(SUGGESTED)
+        known = case_from_tracker(tracker).known()
+        if known:
+            # Nothing is lost by a misunderstood 「重新开始」: one tap gives the case back.
+            facts = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in known.items()}
+            payload = "/inform" + json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+            buttons.append({"title": "撤销，恢复刚才的信息", "payload": payload})
         dispatcher.utter_message(
             text="好的，之前的信息已清空。请重新告诉我您的情况，或直接提问。",
-            buttons=topic_buttons(SUGGESTED),
+            buttons=buttons,
         )
         return [AllSlotsReset()]
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -125,10 +126,18 @@ def test_handoff_gives_hotlines():
     assert "12393" in reply and "12333" in reply
 
 
-def test_reset_forgets_the_case():
+def test_reset_forgets_the_case_and_offers_to_undo():
     messages, events = run(ActionResetCase(), make_tracker(BEIJING_FLEXIBLE_4, intent="reset_case"))
     assert AllSlotsReset() in events
     assert "清空" in texts(messages)
+    undo = messages[0]["buttons"][-1]
+    assert undo["title"].startswith("撤销")
+    assert json.loads(undo["payload"][len("/inform"):]) == BEIJING_FLEXIBLE_4
+
+
+def test_reset_of_an_empty_case_offers_no_undo():
+    messages, _ = run(ActionResetCase(), make_tracker({}, intent="reset_case"))
+    assert all(not b["title"].startswith("撤销") for b in messages[0]["buttons"])
 
 
 def test_clarify_offers_likeliest_topics_then_hotline():

@@ -92,8 +92,13 @@ def test_case_is_kept_for_follow_ups_and_corrections(chat, rasa_server):
     text = joined(chat(sender, "不对，是南昌"))
     assert "南昌" in text or "江西" in text
     assert tracker_slots(rasa_server, sender)["city"] == "南昌"
-    chat(sender, "重新开始")
+    replies = chat(sender, "重新开始")
     assert tracker_slots(rasa_server, sender)["city"] is None
+    # A misunderstood reset loses nothing: the undo button gives the case back.
+    undo = [b for r in replies for b in r.get("buttons", []) if b["title"].startswith("撤销")][0]
+    chat(sender, undo["payload"])
+    slots = tracker_slots(rasa_server, sender)
+    assert slots["city"] == "南昌" and slots["lapse_months"] == 2
 
 
 def test_handoff_then_the_conversation_goes_on(chat):
