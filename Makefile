@@ -19,10 +19,11 @@ help:
 
 setup: $(INSTALLED)
 
-# Python 3.10 virtualenv with the pinned requirements; redone only when requirements change.
-$(INSTALLED): requirements.txt
+# Python 3.10 virtualenv with the pinned requirements (every transitive version fixed by
+# constraints.txt); redone only when either file changes.
+$(INSTALLED): requirements.txt constraints.txt
 	@set -e; if [ ! -x $(PY) ]; then python=$$(scripts/find_python.sh); echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); fi
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
 	@touch $@
 
 # spaCy zh pipeline (EntityRuler) and jieba dictionary, rebuilt when their sources change.
