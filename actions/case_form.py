@@ -78,11 +78,13 @@ class ValidateCaseForm(FormValidationAction):
         return self._valid(field, normalized, tracker)
 
     @staticmethod
-    def _answers_something_else(field: Text, value: Any, tracker: Tracker) -> bool:
-        message = tracker.latest_message
-        typed = str(value).strip() == str(message.get("text") or "").strip()
-        others = {e.get("entity") for e in message.get("entities", [])} - {field}
-        return typed and bool(others)
+    def _typed(value: Any, tracker: Tracker) -> bool:
+        """Whether the value is the latest message's whole text (a free-text answer)."""
+        return str(value).strip() == str(tracker.latest_message.get("text") or "").strip()
+
+    def _answers_something_else(self, field: Text, value: Any, tracker: Tracker) -> bool:
+        others = {e.get("entity") for e in tracker.latest_message.get("entities", [])} - {field}
+        return self._typed(value, tracker) and bool(others)
 
     @staticmethod
     def _valid(field: Text, value: Any, tracker: Tracker) -> Dict[Text, Any]:
@@ -96,8 +98,7 @@ class ValidateCaseForm(FormValidationAction):
         entities = {e.get("entity"): e.get("value") for e in message.get("entities", [])}
         if entities.get("city"):
             return self._check("city", entities["city"], dispatcher, tracker)
-        typed = str(value).strip() == str(message.get("text") or "").strip()
-        if not typed:
+        if not self._typed(value, tracker):
             # Given earlier in the conversation (the form validates prefilled slots again).
             return self._check("city", value, dispatcher, tracker)
         if entities.get("province"):

@@ -70,6 +70,14 @@ def _env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+def _spawn(cmd: List[str], workdir: Path, log_path: Path, env: Dict[str, str]) -> subprocess.Popen:
+    """Starts a server in its own process group, logging to log_path."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(cmd, cwd=ROOT, env=_env(env), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
 @dataclass
 class ActionServer:
     workdir: Path
@@ -86,13 +94,7 @@ class ActionServer:
         return self.workdir / f"actions-{self.port}.log"
 
     def start(self, timeout: float = 120) -> "ActionServer":
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [RASA, "run", "actions", "--port", str(self.port)],
-                cwd=ROOT, env=_env(self.env), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.proc = _spawn([RASA, "run", "actions", "--port", str(self.port)], self.workdir, self.log, self.env)
         wait_http(f"{self.url}/health", timeout, self.proc, self.log)
         return self
 
@@ -138,11 +140,7 @@ class RasaServer:
             "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials),
             *self.extra_args,
         ]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=_env(self.env), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.proc = _spawn(cmd, self.workdir, self.log, self.env)
         wait_http(f"{self.url}/status", timeout, self.proc, self.log)
         return self
 
