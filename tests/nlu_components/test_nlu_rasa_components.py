@@ -203,27 +203,3 @@ def test_entity_cases_file(pipeline):
                     and float(vals[0]) == float(want))):
                 wrong.append((case["text"], name, want, vals))
     assert not wrong, wrong
-
-
-def test_entity_path_p95_well_under_30ms(pipeline):
-    import statistics
-    import time
-
-    # Realistic traffic: short messages, one in 25 very long. Each message's time is the best
-    # of 3 runs so that other processes on the shared 2-core machine do not make this flaky.
-    texts = ["我在江西南昌，公司倒闭了，断缴了三个多月，月薪4500，能补吗？",
-             "北京市的职工医保 I am in Beijing 😀", "去年8月到今年1月没交，滞纳金怎么算",
-             "我交了15年医保，退休够吗？男，58岁", "断了两个月", "灵活就业补一个月要交多少钱"] * 4
-    texts.append("医保断了" * 500)
-    pipeline("warm up")
-    times = []
-    for text in texts:
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            pipeline(text)
-            best = min(best, (time.perf_counter() - start) * 1000)
-        times.append(best)
-    p95 = statistics.quantiles(times, n=20)[18]
-    assert p95 < 30, p95
-    assert max(times) < 200, max(times)
