@@ -265,7 +265,9 @@ def _late_fee(c: Composer, case: Case, today: _dt.date) -> None:
         rate = c.chain.get("late_fee_daily_rate", today)
         c.use([rate])
         c.verdict = "单位欠缴医保费要交滞纳金：欠缴金额 × 万分之五 × 逾期天数，由用人单位承担。"
-        c.bullet("例如欠缴3000元、逾期90天：3000.00 元 × 0.05% × 90 天 = 135.00 元。")
+        example = late_fee(c.chain, 3000, 90, today)
+        c.bullet(f"例如欠缴3000元、逾期90天：{yuan(example.arrears)} 元 × {pct(example.daily_rate)} × "
+                 f"{example.days} 天 = {yuan(example.fee)} 元。")
         c.bullet("逾期仍不缴纳的，处欠缴数额1-3倍罚款。")
     c.bullet("个人（如灵活就业）：法律只规定了单位的滞纳金；平顶山等地对欠费3个月以内的个人也收，其他地方未核实。")
 

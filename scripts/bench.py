@@ -15,6 +15,7 @@ balancer) and an action server with 2 workers.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -80,54 +81,51 @@ def summarize(latencies: List[float], errors: int, wall: float) -> Dict[str, flo
     }
 
 
-def run_users(urls: List[str], users: int, turns: int, deadline: float, timeout: float) -> Dict[str, float]:
+def drive(users: int, requests_of_user) -> Dict[str, float]:
+    """Runs `users` simulated users in threads; each yields (elapsed, status, body) per request."""
     latencies: List[float] = []
     errors = [0]
     lock = threading.Lock()
-    counter = [0]
 
     def user(index: int) -> None:
+        for elapsed, status, body in requests_of_user(index):
+            with lock:
+                if status == 200 and body:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        list(pool.map(user, range(users)))
+    return summarize(latencies, errors[0], time.monotonic() - started)
+
+
+def run_users(urls: List[str], users: int, turns: int, deadline: float, timeout: float) -> Dict[str, float]:
+    """Multi-turn conversations through the REST channel, round robin over the servers."""
+    counter = itertools.count()
+
+    def conversation(index: int):
         sender = f"bench-{uuid.uuid4().hex[:10]}"
         for text in CONVERSATIONS[index % len(CONVERSATIONS)][:turns]:
             if time.monotonic() > deadline:
                 return
-            with lock:
-                url = urls[counter[0] % len(urls)]  # round robin, as a load balancer would
-                counter[0] += 1
-            elapsed, status, body = post(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout)
-            with lock:
-                if status == 200 and body:
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
+            url = urls[next(counter) % len(urls)]  # round robin, as a load balancer would
+            yield post(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout)
 
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=users) as pool:
-        list(pool.map(user, range(users)))
-    return summarize(latencies, errors[0], time.monotonic() - started)
+    return drive(users, conversation)
 
 
 def run_parse(url: str, users: int, turns: int, deadline: float, timeout: float) -> Dict[str, float]:
-    latencies: List[float] = []
-    errors = [0]
-    lock = threading.Lock()
+    """NLU-only baseline: the same number of /model/parse calls."""
 
-    def user(index: int) -> None:
+    def parses(index: int):
         for i in range(turns):
             if time.monotonic() > deadline:
                 return
-            text = PARSE_TEXTS[(index * turns + i) % len(PARSE_TEXTS)]
-            elapsed, status, body = post(f"{url}/model/parse", {"text": text}, timeout)
-            with lock:
-                if status == 200 and body:
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
+            yield post(f"{url}/model/parse", {"text": PARSE_TEXTS[(index * turns + i) % len(PARSE_TEXTS)]}, timeout)
 
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=users) as pool:
-        list(pool.map(user, range(users)))
-    return summarize(latencies, errors[0], time.monotonic() - started)
+    return drive(users, parses)
 
 
 def rss_mb(pid: Optional[int]) -> Optional[float]:
