@@ -6,11 +6,12 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-INT_FIELDS = ("lapse_months", "overdue_days", "continuous_years", "claim_free_years")
+INT_FIELDS = ("lapse_months", "overdue_days", "continuous_years", "claim_free_years", "age")
 FLOAT_FIELDS = ("monthly_wage", "arrears", "years_paid")
-STR_FIELDS = ("city", "province", "insurance_type", "lapse_reason", "gender")
+STR_FIELDS = ("city", "province", "insurance_type", "lapse_reason", "gender", "resident_group", "premium_tier")
 BOOL_FIELDS = ("switching_scheme",)
-DATE_FIELDS = ("payment_date",)
+DATE_FIELDS = ("payment_date", "lapse_start")
+YEARS_FIELDS = ("lapsed_years",)  # lists of 年度 (calendar years) not paid for
 
 _TRUE = {"true", "yes", "1", "是", "对", "y"}
 _FALSE = {"false", "no", "0", "否", "不是", "n"}
@@ -32,6 +33,15 @@ class Case:
     continuous_years: Optional[int] = None
     payment_date: Optional[_dt.date] = None
     claim_free_years: Optional[int] = None
+    # 居民医保 年度 (calendar years) the person did not pay for, e.g. (2025,) for 去年没交 in 2026.
+    lapsed_years: Optional[tuple[int, ...]] = None
+    # First unpaid month (day 1), e.g. 从今年3月开始没交 -> 2026-03-01.
+    lapse_start: Optional[_dt.date] = None
+    age: Optional[int] = None
+    # 居民医保 premium group: elderly | adult | student_child | college (lexicon: nlu/lexicon).
+    resident_group: Optional[str] = None
+    # Premium tier where a region has two: low | high (一档/二档, 低档/高档 mapped by region data).
+    premium_tier: Optional[str] = None
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -125,6 +135,23 @@ def to_str(raw: Any) -> Optional[str]:
     return None
 
 
+def to_years(raw: Any) -> Optional[tuple[int, ...]]:
+    """A list of 年度 (ints or digit strings, or one comma-separated string) -> sorted unique tuple."""
+    if isinstance(raw, str):
+        raw = [part for part in raw.replace("，", ",").split(",") if part.strip()]
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)):
+        return None
+    years = []
+    for item in raw:
+        year = to_int(item)
+        if year is None or not 1990 <= year <= 2100:
+            return None
+        years.append(year)
+    return tuple(sorted(set(years))) or None
+
+
 def convert(field: str, raw: Any) -> Any:
     """Type conversion only (no range checks); None when the value cannot be converted."""
     if field in INT_FIELDS:
@@ -137,4 +164,6 @@ def convert(field: str, raw: Any) -> Any:
         return to_date(raw)
     if field in STR_FIELDS:
         return to_str(raw)
+    if field in YEARS_FIELDS:
+        return to_years(raw)
     return None
