@@ -9,12 +9,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup assets model web run shell test test-unit validate eval bench clean
+.PHONY: help setup system assets model web run shell test test-unit validate eval bench clean
 
 help:
 	@echo "make run    start the assistant (action server + Rasa server on localhost:5005)"
 	@echo "make shell  chat in the terminal"
-	@echo "make test   set up and run every test"
+	@echo "make test   set up (system packages too) and run every test"
 	@echo "make eval   NLU evaluation against the held-out set and two baselines"
 
 setup: $(INSTALLED)
@@ -23,13 +23,20 @@ setup: $(INSTALLED)
 # constraints.txt); redone only when either file changes.
 $(INSTALLED): requirements.txt constraints.txt
 	@set -e; if [ ! -x $(PY) ]; then python=$$(scripts/find_python.sh); echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); fi
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@scripts/step.sh --count '^(Collecting|Requirement already satisfied)' $$(grep -vc '^#' constraints.txt) logs/pip-install.log \
+	  "Installing Python packages (first run about 5-10 minutes, mostly downloads)..." -- \
+	  $(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt -c constraints.txt
 	@touch $@
+
+# Debian packages the browser and production-profile tests need, installed when missing.
+system:
+	@scripts/install_system_packages.sh
 
 # spaCy zh pipeline (EntityRuler) and jieba dictionary, rebuilt when their sources change.
 assets: $(ASSETS)
 $(ASSETS): $(INSTALLED) scripts/build_nlu_assets.py $(shell find nlu -type f -not -path '*/__pycache__/*' 2>/dev/null)
-	$(PY) scripts/build_nlu_assets.py
+	@scripts/step.sh logs/build-assets.log "Building the NLU assets (spaCy pipeline, jieba dictionary; about 1 minute)..." -- \
+	  $(PY) scripts/build_nlu_assets.py
 	@touch $@
 
 # Trains only when config, domain, data or NLU components changed since the last model.
@@ -40,7 +47,11 @@ model: assets
 WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/package.json
 web: web/dist/index.html
 web/dist/index.html: web/package-lock.json $(WEB_SRC)
-	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@command -v npm >/dev/null || { echo "error: npm not found; the web chat widget needs Node.js 18+ (apt-get install -y nodejs npm)" >&2; exit 1; }
+	@[ -d web/node_modules ] && [ web/node_modules -nt web/package-lock.json ] || \
+	  scripts/step.sh logs/npm-ci.log "Installing the widget's npm packages (first run about 1-2 minutes)..." -- \
+	  npm --prefix web ci --no-audit --no-fund --loglevel=error
+	@scripts/step.sh logs/npm-build.log "Building the web chat widget (about 20 s)..." -- npm --prefix web run build
 
 run: model web
 	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)"
@@ -55,7 +66,7 @@ validate: $(INSTALLED)
 test-unit: assets
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
-test: model web
+test: system model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95
 

@@ -64,7 +64,8 @@ class PostgresServer:
     def init(self) -> "PostgresServer":
         bindir = postgres_bin()
         if bindir is None:
-            raise RuntimeError("PostgreSQL binaries not found (apt-get install postgresql)")
+            raise RuntimeError("PostgreSQL binaries not found: run `make test` (installs them) or "
+                               "scripts/install_system_packages.sh")
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="scale-pg-"))
         os.chmod(self.root, 0o755)
@@ -167,7 +168,8 @@ class RedisServer:
     def start(self, timeout: float = 20) -> "RedisServer":
         binary = redis_bin()
         if binary is None:
-            raise RuntimeError("redis-server not found (apt-get install redis-server)")
+            raise RuntimeError("redis-server not found: run `make test` (installs it) or "
+                               "scripts/install_system_packages.sh")
         self.root = getattr(self, "root", None) or Path(tempfile.mkdtemp(prefix="scale-redis-"))
         log = open(self.root / "redis.log", "ab")
         self.proc = subprocess.Popen(

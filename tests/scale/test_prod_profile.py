@@ -2,7 +2,8 @@
 REST channel, personal-data masking, health endpoints, bad input and infrastructure faults.
 
 One module with module-scoped servers (each Rasa start takes 30-60 s); tests run in file order and
-share the stack. Needs postgresql and redis-server from Debian (.ci/run installs them).
+share the stack. Needs postgresql and redis-server from Debian (`make test` installs them; a
+missing one fails the tests with the reason, it never skips them).
 """
 from __future__ import annotations
 
@@ -22,11 +23,8 @@ import pytest
 
 from ops.rest_guarded import APOLOGY_ACTION, APOLOGY_FAILURE, TOO_FAST
 from tests.conftest import TEST_TODAY
-from tests.scale.infra import PostgresServer, RedisServer, postgres_bin, production_env, redis_bin
+from tests.scale.infra import PostgresServer, RedisServer, production_env
 from tests.support.servers import ROOT, ActionServer, RasaServer
-
-pytestmark = pytest.mark.skipif(postgres_bin() is None or redis_bin() is None,
-                                reason="needs Debian's postgresql and redis-server (.ci/run installs them)")
 
 SECRETS = ("36010219900101123X", "13812345678", "6217001234567890123")
 CREDENTIALS = "ops.rest_guarded.GuardedRestInput:\n  rate_per_second: 5\n  burst: 10\n"

@@ -109,7 +109,8 @@ def web_server(tmp_path_factory, model_path, action_server, web_dist, host_page)
 @pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (installs it) or "
+                    "scripts/install_system_packages.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
