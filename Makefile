@@ -54,10 +54,10 @@ web/dist/index.html: web/package-lock.json $(WEB_SRC)
 	@scripts/step.sh logs/npm-build.log "Building the web chat widget (about 20 s)..." -- npm --prefix web run build
 
 run: model web
-	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)"
+	@scripts/run.sh "$$($(PY) scripts/ensure_model.py 2>/dev/null)"
 
 shell: model
-	@scripts/run.sh "$$($(PY) scripts/ensure_model.py)" shell
+	@scripts/run.sh "$$($(PY) scripts/ensure_model.py 2>/dev/null)" shell
 
 validate: $(INSTALLED)
 	$(RASA) data validate

@@ -4,7 +4,8 @@
 N concurrent simulated users each run a realistic multi-turn conversation (bounded by --turns and
 --max-seconds). Per profile it reports throughput, p50/p95/p99 latency and errors for the REST
 channel, the NLU-only `/model/parse` latency under the same concurrency (the baseline: ratio =
-REST p50 / parse p50) and the RSS of every process. Prints a table, writes reports/bench.json.
+REST p50 / parse p50), the same two for one user alone (every conversation in turn: the cost of
+one turn without queueing) and the RSS of every process. Prints a table, writes reports/bench.json.
 
     .venv/bin/python scripts/bench.py [--users 20] [--turns 5] [--max-seconds 120]
                                       [--profiles embedded,production] [--model PATH]
@@ -128,6 +129,26 @@ def run_parse(url: str, users: int, turns: int, deadline: float, timeout: float)
     return drive(users, parses)
 
 
+def run_one_user(url: str, turns: int, deadline: float, timeout: float) -> Dict[str, Dict[str, float]]:
+    """One user alone: every conversation in turn through REST, then as many parses of its texts."""
+
+    def conversations(_):
+        for conv in CONVERSATIONS:
+            sender = f"bench-one-{uuid.uuid4().hex[:10]}"
+            for text in conv[:turns]:
+                if time.monotonic() > deadline:
+                    return
+                yield post(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout)
+
+    def parses(_):
+        for conv in CONVERSATIONS:
+            for text in conv[:turns]:
+                yield post(f"{url}/model/parse", {"text": text}, timeout)
+
+    rest = drive(1, conversations)
+    return {"rest": rest, "nlu_parse": drive(1, parses)}
+
+
 def rss_mb(pid: Optional[int]) -> Optional[float]:
     """Resident memory of a process and everything in its process group (workers), in MB."""
     if not pid:
@@ -201,25 +222,30 @@ def measure(urls: List[str], pids: Dict[str, int], args) -> Dict:
     rest = run_users(urls, args.users, args.turns, deadline, args.timeout)
     parse = run_parse(urls[0], args.users, args.turns, time.monotonic() + args.max_seconds, args.timeout)
     ratio = round(rest["p50_ms"] / parse["p50_ms"], 2) if parse["p50_ms"] else None
+    one = run_one_user(urls[0], args.turns, time.monotonic() + args.max_seconds, args.timeout)
+    one["rest_to_parse_p50_ratio"] = (round(one["rest"]["p50_ms"] / one["nlu_parse"]["p50_ms"], 2)
+                                      if one["nlu_parse"]["p50_ms"] else None)
     return {"servers": len(urls), "rest": rest, "nlu_parse": parse, "rest_to_parse_p50_ratio": ratio,
-            "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()}}
+            "one_user": one, "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()}}
 
 
 def print_table(results: Dict[str, Dict], args) -> None:
     print(f"\nBench: {args.users} users x {args.turns} turns, cap {args.max_seconds:g} s per phase")
-    header = f"{'profile':<11} {'phase':<10} {'ok':>5} {'err':>4} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    header = f"{'profile':<11} {'phase':<15} {'ok':>5} {'err':>4} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
     print(header)
     print("-" * len(header))
     for name, result in results.items():
         if "error" in result:
             print(f"{name:<11} failed: {result['error']}")
             continue
-        for phase in ("rest", "nlu_parse"):
-            r = result[phase]
-            print(f"{name:<11} {phase:<10} {r['ok']:>5} {r['errors']:>4} {r['throughput_rps']:>7} "
+        phases = [(f"rest x{args.users}", result["rest"]), (f"parse x{args.users}", result["nlu_parse"]),
+                  ("rest x1", result["one_user"]["rest"]), ("parse x1", result["one_user"]["nlu_parse"])]
+        for phase, r in phases:
+            print(f"{name:<11} {phase:<15} {r['ok']:>5} {r['errors']:>4} {r['throughput_rps']:>7} "
                   f"{r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8}")
         rss = ", ".join(f"{k} {v} MB" for k, v in result["rss_mb"].items())
-        print(f"{'':<11} REST/parse p50 ratio {result['rest_to_parse_p50_ratio']}; RSS: {rss}")
+        print(f"{'':<11} REST/parse p50 ratio: {result['rest_to_parse_p50_ratio']} at {args.users} users, "
+              f"{result['one_user']['rest_to_parse_p50_ratio']} for one user; RSS: {rss}")
 
 
 def main() -> int:
@@ -249,7 +275,8 @@ def main() -> int:
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_table(results, args)
     print(f"\nwritten to {args.out}")
-    return 1 if any("error" in r or r["rest"]["errors"] for r in results.values()) else 0
+    return 1 if any("error" in r or r["rest"]["errors"] or r["one_user"]["rest"]["errors"]
+                    for r in results.values()) else 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the last model and any change trains a new one.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,9 @@ SOURCES = ["config.yml", "domain.yml", "data", "nlu_components", "nlu", "scripts
 MODELS = ROOT / "models"
 PREFIX = "assistant-"
 KEEP = 2
+LOG = ROOT / "logs" / "train.log"
+LAST_SECONDS = MODELS / "last_training_seconds.txt"
+HEARTBEAT_SECONDS = 20
 
 
 def source_files():
@@ -42,22 +46,49 @@ def prune(keep: Path) -> None:
         old.unlink()
 
 
+def _progress(log_text: str) -> str:
+    """The last epoch counter of the training log (tqdm: 'Epochs:  45%|...| 45/100')."""
+    found = re.findall(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)", log_text)
+    return f", epoch {found[-1][0]}/{found[-1][1]}" if found else ""
+
+
+def train(name: str, model: Path) -> None:
+    """`rasa train` with its output in logs/train.log and a heartbeat line every 20 s."""
+    if LAST_SECONDS.exists():
+        expected = f"about {float(LAST_SECONDS.read_text()) / 60:.0f} minutes last time"
+    else:
+        expected = "about 4-10 minutes on 2 cores"
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Training the model {model.relative_to(ROOT)} ({expected}; log: {LOG.relative_to(ROOT)})...",
+          file=sys.stderr, flush=True)
+    started = time.monotonic()
+    rasa = Path(sys.executable).with_name("rasa")
+    with open(LOG, "wb") as log:
+        proc = subprocess.Popen([str(rasa), "train", "--force", "--fixed-model-name", name, "--out", str(MODELS)],
+                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                proc.wait(timeout=HEARTBEAT_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                progress = _progress(LOG.read_text(errors="replace")[-20000:])
+                print(f"  ... {time.monotonic() - started:.0f} s{progress}", file=sys.stderr, flush=True)
+    if proc.returncode != 0:
+        tail = LOG.read_text(errors="replace").splitlines()[-25:]
+        print("\n".join(tail), file=sys.stderr)
+        raise SystemExit(f"error: training failed (exit {proc.returncode}); full log: {LOG.relative_to(ROOT)}")
+    elapsed = time.monotonic() - started
+    print(f"  trained in {elapsed:.0f} s", file=sys.stderr)
+    LAST_SECONDS.write_text(f"{elapsed:.1f}\n")
+
+
 def main() -> int:
     name = PREFIX + fingerprint()
     model = MODELS / f"{name}.tar.gz"
     if model.exists():
         print(f"Model up to date: {model.relative_to(ROOT)}", file=sys.stderr)
     else:
-        print(f"Sources changed: training {model.relative_to(ROOT)} ...", file=sys.stderr)
-        started = time.monotonic()
-        rasa = Path(sys.executable).with_name("rasa")
-        subprocess.run(
-            [str(rasa), "train", "--force", "--fixed-model-name", name, "--out", str(MODELS)],
-            cwd=ROOT, check=True, stdout=sys.stderr,
-        )
-        elapsed = time.monotonic() - started
-        print(f"Trained in {elapsed:.0f} s", file=sys.stderr)
-        (MODELS / "last_training_seconds.txt").write_text(f"{elapsed:.1f}\n")
+        train(name, model)
         prune(model)
     print(model.relative_to(ROOT))
     return 0

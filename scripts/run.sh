@@ -9,7 +9,9 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${RASA_PORT} http://127.0.0.1:${RASA_PORT}"}
 mkdir -p var logs
-export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+# Known third-party deprecation warnings only (assistant_runtime/warning_filters.py); others show.
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+PYTHONWARNINGS=$(.venv/bin/python -m assistant_runtime.warning_filters); export PYTHONWARNINGS
 
 .venv/bin/rasa run actions --port "$ACTION_PORT" >logs/actions.log 2>&1 &
 actions_pid=$!

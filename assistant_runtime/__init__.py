@@ -1,0 +1,27 @@
+"""Process-wide runtime settings of the assistant's Rasa server, in one place.
+
+`install()` runs when Rasa imports the project's `ops` package (tracker store, REST channel), so
+every Rasa server of every profile (make run, make shell, tests, bench, production) gets it:
+
+- `action_validation`: action-server responses are validated against Rasa's own schema by one
+  compiled validator instead of `jsonschema.validate()`, which re-checks the schema against its
+  meta-schema on every call (docs/performance.md).
+- `warning_filters`: the known third-party deprecation warnings are ignored by category, module
+  and message; any other warning still shows. `python -m assistant_runtime.warning_filters`
+  prints them as a PYTHONWARNINGS value for warnings raised while Rasa itself is imported.
+"""
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    """Idempotent."""
+    global _installed
+    if _installed:
+        return
+    from assistant_runtime import action_validation, warning_filters
+
+    warning_filters.install()
+    action_validation.install()
+    _installed = True
