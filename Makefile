@@ -47,7 +47,7 @@ model: assets
 WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/package.json
 web: web/dist/index.html
 web/dist/index.html: web/package-lock.json $(WEB_SRC)
-	@command -v npm >/dev/null || { echo "error: npm not found; the web chat widget needs Node.js 18+ (apt-get install -y nodejs npm)" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "error: npm not found; the web chat widget needs Node.js 20.19+ with npm (see README)" >&2; exit 1; }
 	@[ -d web/node_modules ] && [ web/node_modules -nt web/package-lock.json ] || \
 	  scripts/step.sh logs/npm-ci.log "Installing the widget's npm packages (first run about 1-2 minutes)..." -- \
 	  npm --prefix web ci --no-audit --no-fund --loglevel=error

@@ -9,9 +9,9 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${RASA_PORT} http://127.0.0.1:${RASA_PORT}"}
 mkdir -p var logs
-# Known third-party deprecation warnings only (assistant_runtime/warning_filters.py); others show.
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
-PYTHONWARNINGS=$(.venv/bin/python -m assistant_runtime.warning_filters); export PYTHONWARNINGS
+# `rasa` with the known third-party warnings filtered (assistant_runtime/warning_filters.py).
+rasa=(.venv/bin/python -m assistant_runtime)
 
 .venv/bin/rasa run actions --port "$ACTION_PORT" >logs/actions.log 2>&1 &
 actions_pid=$!
@@ -26,13 +26,16 @@ for _ in $(seq 1 120); do
 done
 
 if [ "$mode" = shell ]; then
-  .venv/bin/rasa shell -m "$model" --endpoints endpoints.yml
+  echo "Model: $model; action server http://localhost:${ACTION_PORT} (log: logs/actions.log)"
+  echo "Conversations are stored in var/tracker.db. Type /stop to quit."
+  "${rasa[@]}" shell -m "$model" --endpoints endpoints.yml
 else
   echo "Action server: http://localhost:${ACTION_PORT} (log: logs/actions.log)"
   echo "Rasa server:   http://localhost:${RASA_PORT}  (REST: POST /webhooks/rest/webhook, NLU: POST /model/parse)"
   echo "Web chat:      http://localhost:${RASA_PORT}/webhooks/chat/"
+  echo "Model:         $model"
   echo "Conversations are stored in var/tracker.db. Press Ctrl-C to stop."
   # shellcheck disable=SC2086
-  .venv/bin/rasa run -m "$model" --enable-api --port "$RASA_PORT" \
+  "${rasa[@]}" run -m "$model" --enable-api --port "$RASA_PORT" \
     --endpoints endpoints.yml --credentials credentials.yml --cors $CORS_ORIGINS
 fi
