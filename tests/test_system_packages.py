@@ -75,3 +75,15 @@ def test_with_passwordless_sudo_installs_through_sudo(tmp_path):
     assert result.returncode == 0, result.stderr
     calls = machine["calls"].read_text().splitlines()
     assert any(c.startswith("sudo apt-get install") and c.endswith("chromium-driver") for c in calls)
+
+
+def test_training_heartbeat_reads_the_epoch_counter():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ensure_model", ROOT / "scripts" / "ensure_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    log = ("Epochs:   9%|▉         | 9/100 [00:30<05:03,  3.33s/it, t_loss=5.1]\r"
+           "Epochs:  45%|████▌     | 45/100 [02:30<03:03,  3.33s/it, t_loss=2.2]")
+    assert module._progress(log) == ", epoch 45/100"
+    assert module._progress("Starting to train component") == ""
