@@ -7,8 +7,8 @@ every Rasa server of every profile (make run, make shell, tests, bench, producti
   compiled validator instead of `jsonschema.validate()`, which re-checks the schema against its
   meta-schema on every call (docs/performance.md).
 - `warning_filters`: the known third-party deprecation warnings are ignored by category, module
-  and message; any other warning still shows. `python -m assistant_runtime.warning_filters`
-  prints them as a PYTHONWARNINGS value for warnings raised while Rasa itself is imported.
+  and message; any other warning still shows. `python -m assistant_runtime ARGS` (the `rasa`
+  of `make run` and `make shell`) installs them before Rasa is imported, so start-up is quiet too.
 """
 from __future__ import annotations
 
