@@ -15,6 +15,7 @@
    float yuan), so slots fill without further parsing.
 """
 import logging
+import os
 import re
 from datetime import date
 from typing import Any, Dict, List, Optional, Pattern, Text, Tuple
@@ -183,7 +184,9 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
         return self._lexicon
 
     def _today(self) -> date:
-        t = self._config.get("today")
+        # Relative years (去年没交) resolve against this date: the config's, else
+        # ASSISTANT_TODAY (the same variable the action server reads), else the real date.
+        t = self._config.get("today") or os.environ.get("ASSISTANT_TODAY")
         if t:
             try:
                 return date.fromisoformat(str(t))
