@@ -230,6 +230,8 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
         for parsed in parsing.extract_entities(text, self._today()):
             if any(_overlaps(parsed, e) and e["entity"] == parsed["entity"] for e in result):
                 continue
+            for e in result:
+                _trim_around(e, parsed)
             result.append(self._new_entity(parsed))
         return sorted(result, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
@@ -286,6 +288,17 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
             "confidence_entity": 1.0,
             "extractor": EXTRACTOR_NAME,
         }
+
+
+def _trim_around(outer: Dict[str, Any], inner: Dict[str, Any]) -> None:
+    """公司三个月没给交: the lapse reason keeps the words before the duration inside it
+    (公司), so every entity has its own words (one annotation per span)."""
+    try:
+        if (outer.get("entity") == "lapse_reason"
+                and outer["start"] < inner["start"] and inner["end"] <= outer["end"]):
+            outer["end"] = inner["start"]
+    except (KeyError, TypeError):
+        pass
 
 
 def _overlaps(a: Dict[str, Any], b: Dict[str, Any]) -> bool:

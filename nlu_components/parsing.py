@@ -833,7 +833,9 @@ def _year_value(token: str, today: date) -> Optional[int]:
 def parse_lapsed_years(text: Any, today: Optional[date] = None) -> List[Span]:
     """年度 named as not paid: 去年没交 -> [2025], 前年和去年都没交, 2023年到2025年没交.
 
-    One span per statement; value is the sorted list of years (a range counts both ends)."""
+    One span per statement; value is the sorted list of years (a range counts both ends);
+    ``extra["parts"]`` holds (start, end, value) per named year or range, value an int year
+    or a "2023-2025" range string, so each entity has its own words in the message."""
     today = today or date.today()
     s = normalize_chars(text)
     out: List[Span] = []
@@ -847,6 +849,8 @@ def parse_lapsed_years(text: Any, today: Optional[date] = None) -> List[Span]:
         listed = m.group("list")
         tokens = list(_ONE_YEAR_RX.finditer(listed))
         years: List[int] = []
+        base = m.start("list")
+        parts: List[Tuple[int, int, Any]] = []
         for i, tok in enumerate(tokens):
             y = _year_value(tok.group(0), today)
             if y is None:
@@ -858,12 +862,15 @@ def parse_lapsed_years(text: Any, today: Optional[date] = None) -> List[Span]:
                     years = []
                     break
                 years.extend(range(prev + 1, y + 1))
+                first = parts.pop()
+                parts.append((first[0], base + tok.end(), f"{prev}-{y}"))
             else:
                 years.append(y)
+                parts.append((base + tok.start(), base + tok.end(), y))
         years = sorted(set(years))
         if not years or years[0] < 1990 or years[-1] > today.year + 1:
             continue
-        out.append(Span(m.start("list"), m.end("list"), "years", years))
+        out.append(Span(m.start("list"), m.end("list"), "years", years, {"parts": parts}))
     return out
 
 
@@ -971,8 +978,10 @@ def _extract(text: Any, today: date) -> List[Dict[str, Any]]:
         elif sp.kind == "gender":
             out.append(_entity("gender", sp.value, sp))
         elif sp.kind == "years":
-            # One entity per 年度: Rasa fills the list slot lapsed_years with all of them.
-            out.extend(_entity("lapsed_years", year, sp) for year in sp.value)
+            # One entity per named 年度 or range: Rasa fills the list slot lapsed_years with all
+            # of them (a range as "2023-2025", expanded by the dialogue).
+            out.extend({"entity": "lapsed_years", "value": value, "start": a, "end": b}
+                       for a, b, value in sp.extra["parts"])
         elif sp.kind == "age":
             out.append(_entity("age", sp.value, sp))
         elif sp.kind in ("resident_group", "premium_tier"):
