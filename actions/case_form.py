@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from nlu_components.parsing import NUMBER_FIELDS, parse_answer
+from nlu_components.parsing import NUMBER_FIELDS, parse_answer, parse_groups
 from policy_engine import TOPICS, required_fields, validate
 from policy_engine.validation import FIELD_LABELS
 
@@ -47,6 +47,12 @@ def _turn(tracker: Tracker) -> Text:
     others = [e.get("name") for e in after if e.get("event") == "action"
               and e.get("name") not in ("action_extract_slots", "case_form", "action_listen", "validate_case_form")]
     return "resumed" if others else "answer"
+
+
+def _first_missing(fields: List[Text], tracker: Tracker) -> Optional[Text]:
+    """The first field neither given nor implied by the case (公司没给交 -> 职工医保)."""
+    case = case_from_tracker(tracker)
+    return next((f for f in fields if tracker.slots.get(f) is None and getattr(case, f, None) is None), None)
 
 
 def _candidate_index(events: List[Dict[Text, Any]]) -> int:
@@ -151,8 +157,7 @@ class ValidateCaseForm(FormValidationAction):
     def _next_slot_sync(self, tracker: Tracker) -> Dict[Text, Any]:
         skipped = set(skipped_fields(tracker))
         fields = fields_for_topic(tracker.get_slot("topic"), case_from_tracker(tracker))
-        missing = (f for f in fields if f not in skipped and tracker.slots.get(f) is None)
-        return SlotSet(REQUESTED_SLOT, next(missing, None))
+        return SlotSet(REQUESTED_SLOT, _first_missing([f for f in fields if f not in skipped], tracker))
 
     async def required_slots(
         self,
@@ -168,8 +173,7 @@ class ValidateCaseForm(FormValidationAction):
     async def next_requested_slot(self, dispatcher, tracker, domain):
         # Always decide here: the domain lists every possible field, the topic needs a few.
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        missing = (name for name in required if tracker.slots.get(name) is None)
-        return SlotSet(REQUESTED_SLOT, next(missing, None))
+        return SlotSet(REQUESTED_SLOT, _first_missing(required, tracker))
 
     def _invalid(self, field: Text, message: Text, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != field:
@@ -239,6 +243,33 @@ class ValidateCaseForm(FormValidationAction):
         return self._invalid(
             "city", f"抱歉，没有找到「{str(value)[:20]}」这个城市。请输入中国的城市名，例如：北京、南昌、广州。", dispatcher, tracker
         )
+
+
+GROUP_CHOICES = {
+    "resident_group": ("elderly", "adult", "student_child", "college"),
+    "premium_tier": ("low", "high"),
+}
+GROUP_REASKS = {
+    "resident_group": "请告诉我参保人是成年居民、老年居民、中小学生和儿童，还是大学生。",
+    "premium_tier": "请告诉我是一档（低档）还是二档（高档）。",
+}
+
+
+def _make_group_validator(field: Text):
+    async def validator(self, value, dispatcher, tracker, domain):
+        if value in GROUP_CHOICES[field]:
+            return self._valid(field, value, tracker)
+        found = [sp.value for sp in parse_groups(value) if sp.kind == field]
+        if len(set(found)) == 1:
+            return self._valid(field, found[0], tracker)
+        return self._invalid(field, GROUP_REASKS[field], dispatcher, tracker)
+
+    validator.__name__ = f"validate_{field}"
+    return validator
+
+
+for _field in GROUP_CHOICES:
+    setattr(ValidateCaseForm, f"validate_{_field}", _make_group_validator(_field))
 
 
 def _make_validator(field: Text):

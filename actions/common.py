@@ -56,7 +56,8 @@ def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:
     """Fields that what the person said settles without asking.
 
     * An employer that did not pay (公司没给交, 单位欠费, 公司倒闭) means the employee scheme:
-      only 职工医保 is paid through an employer.
+      only 职工医保 is paid through an employer. (Whether a 灵活就业 or 居民 person is asked the
+      reason is policy_engine.required_fields' decision, not implied here.)
     * 年度 named as unpaid (去年没交, 前年和去年都没交) are a lapse of 12 months each when no
       month count was given.
     """

@@ -875,7 +875,7 @@ def parse_lapsed_years(text: Any, today: Optional[date] = None) -> List[Span]:
 
 
 _AGE_RX = re.compile(
-    rf"(?P<n>\d{{1,3}}|[{_DIGIT_CHARS}十百]{{1,4}})(?:周岁|岁)(?:了|啦|多|左右)?"
+    rf"(?P<n>\d{{1,3}}|[{_DIGIT_CHARS}十百]{{1,4}})(?:周岁|岁)(?=了|啦|$|[^多])"
     r"(?!以上|以下|及以上|及以下|之前|之后|以前|以后|前|后|起|开始|的人|的老人)"
 )
 
@@ -886,7 +886,7 @@ def parse_age(text: Any) -> List[Span]:
     out: List[Span] = []
     for m in _AGE_RX.finditer(s):
         before = s[max(0, m.start() - 4):m.start()]
-        if re.search(r"满|超过|不满|年满|到了?$|以上$", before) and "了" not in m.group(0):
+        if re.search(r"满|超过|不满|年满|到了?$|以上$", before) and not s.startswith("了", m.end()):
             continue  # 满60岁 / 超过60岁: a threshold being asked about
         v = parse_number(m.group("n"))
         if v is None or not (0 <= v <= 120) or v != int(v):

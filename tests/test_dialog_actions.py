@@ -198,3 +198,18 @@ def test_out_of_scope_action_replies_once():
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionOutOfScope().run(dispatcher, tracker, DOMAIN))
     assert len(dispatcher.messages) == 1 and "12329" in dispatcher.messages[0]["text"]
+
+
+def test_form_does_not_ask_the_scheme_of_an_employer_lapse():
+    # 「我老公在深圳上班，公司三个月没给交医保了，怎么办」: everything can_backpay needs is known.
+    history = [slot("topic", "can_backpay"), slot("city", "深圳"), slot("lapse_reason", "employer"),
+               slot("lapse_months", 3)]
+    values = {name: None for name in SLOTS} | {"topic": "can_backpay", "city": "深圳",
+                                                "lapse_reason": "employer", "lapse_months": 3}
+    tracker = Tracker("t", values, {"text": "…", "intent": {"name": "ask_can_backpay"}, "entities": []},
+                      history + [slot("requested_slot", None), action("case_form")] + history[1:],
+                      False, None, {}, "case_form")
+    dispatcher = CollectingDispatcher()
+    out = asyncio.run(ValidateCaseForm().run(dispatcher, tracker, DOMAIN))
+    sets = {e["name"]: e["value"] for e in out if e.get("event") == "slot"}
+    assert sets["requested_slot"] is None and dispatcher.messages == []
