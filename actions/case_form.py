@@ -29,7 +29,9 @@ MAX_RETRIES = 3
 TEXT_ANSWER_FIELDS = NUMBER_FIELDS + ("gender",)
 # Intents that, with nothing extracted, let the form step aside for their own rule (greeting,
 # goodbye, out-of-scope redirect ...); the form counts that turn as a failed answer when it
-# resumes, so the question is never repeated without limit.
+# resumes, so the question is never repeated without limit. Questions asked inside the form
+# (材料, 转人工 ...) step aside too but are not failed answers: they are answered and the form
+# resumes. A message that reads as the asked value fills it whatever the intent.
 STEP_ASIDE_INTENTS = ("goodbye", "greet", "thank", "affirm", "deny", "bot_challenge",
                       "out_of_scope", "nlu_fallback")
 NOT_UNDERSTOOD = "抱歉，我没能从您的回答里看出{label}。"
@@ -91,10 +93,10 @@ class ValidateCaseForm(FormValidationAction):
         if turn == "answer" and requested in TEXT_ANSWER_FIELDS:
             pre = self._read_answer_from_text(requested, tracker)
         events = await super().run(dispatcher, tracker, domain)
-        if turn == "after_bypass":
+        intent = latest_intent(tracker)
+        if turn == "after_bypass" and intent in STEP_ASIDE_INTENTS:
             events = self._count_bypass(requested, dispatcher, tracker, domain, events)
-        elif turn == "answer" and not pre and not self._anything_set(events) \
-                and latest_intent(tracker) not in STEP_ASIDE_INTENTS:
+        elif turn == "answer" and not pre and not self._anything_set(events) and intent == "inform":
             # Nothing in the message answers the question and no other rule will take it:
             # a failed answer like any invalid one (re-asked, then skipped).
             label = FIELD_LABELS.get(requested, requested)

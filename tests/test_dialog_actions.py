@@ -213,3 +213,18 @@ def test_form_does_not_ask_the_scheme_of_an_employer_lapse():
     out = asyncio.run(ValidateCaseForm().run(dispatcher, tracker, DOMAIN))
     sets = {e["name"]: e["value"] for e in out if e.get("event") == "slot"}
     assert sets["requested_slot"] is None and dispatcher.messages == []
+
+
+def test_a_question_inside_the_form_steps_aside_and_is_not_counted():
+    # 「要带什么材料」 while the days are asked: nothing set, so the form rejects and the FAQ rule
+    # answers; when the form resumes the question is not a failed answer.
+    reply, sets = form_turn(LATE_FEE, "overdue_days", "要带什么材料", "ask_materials")
+    assert [k for k in sets if k != "requested_slot"] == [] and reply == ""
+    reply, sets = form_turn(LATE_FEE, "overdue_days", "要带什么材料", "ask_materials", bypassed_by="action_answer")
+    assert "retry_count" not in sets and "skipped_fields" not in sets
+
+
+def test_a_bare_value_fills_the_field_even_under_a_question_intent():
+    _, sets = form_turn(LATE_FEE, "overdue_days", "90天", "ask_late_fee", extracted={"lapse_months": 3},
+                        entities=[{"entity": "lapse_months", "value": 3}])
+    assert sets["overdue_days"] == 90 and sets["lapse_months"] == 5
