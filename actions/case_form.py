@@ -15,7 +15,6 @@ from policy_engine import TOPICS, required_fields, validate
 from policy_engine.validation import FIELD_LABELS
 
 from .common import (
-    CASE_FIELDS,
     case_from_tracker,
     fraction_note,
     latest_intent,
@@ -123,12 +122,14 @@ class ValidateCaseForm(FormValidationAction):
             return []
         events = tracker.events
         start = _candidate_index(events)
-        candidates = [e for e in events[start:] if e.get("name") not in CASE_FIELDS or e.get("name") == field]
+        candidates = [e for e in events[start:] if e.get("name") not in TEXT_ANSWER_FIELDS]
         del events[start:]
         events.extend(candidates)
         events.append({"event": "slot", "name": field, "value": parsed["value"], "timestamp": None})
         restored = []
-        for name in CASE_FIELDS:
+        for name in TEXT_ANSWER_FIELDS:
+            # Only numbers the parser read from these same words; places and schemes given
+            # alongside (北京，90天) stay.
             if name == field or name not in tracker.slots:
                 continue
             before = slot_before_latest_message(tracker, name)

@@ -1039,11 +1039,11 @@ def _parse_answer(name: str, s: str) -> Optional[Dict[str, Any]]:
         return {"value": whole, "stated": stated}
     if name in ("arrears", "monthly_wage"):
         spans = parse_money(s)
-        if len(spans) == 1 and len(_leftover(s, spans[0])) <= 3:
+        if len(spans) == 1 and len(_leftover(s, spans[0])) <= 2:
             return {"value": float(spans[0].value), "stated": None}
         return None
     spans = parse_durations(s)
-    if len(spans) != 1 or len(_leftover(s, spans[0])) > 4:
+    if len(spans) != 1 or len(_leftover(s, spans[0])) > 2:
         return None
     sp = spans[0]
     if name == "overdue_days":

@@ -228,3 +228,12 @@ def test_a_bare_value_fills_the_field_even_under_a_question_intent():
     _, sets = form_turn(LATE_FEE, "overdue_days", "90天", "ask_late_fee", extracted={"lapse_months": 3},
                         entities=[{"entity": "lapse_months", "value": 3}])
     assert sets["overdue_days"] == 90 and sets["lapse_months"] == 5
+
+
+def test_other_facts_given_with_the_answer_stay():
+    before = dict(LATE_FEE, city=None)
+    _, sets = form_turn(before, "overdue_days", "北京，90天", "goodbye",
+                        extracted={"city": "北京", "lapse_months": 3},
+                        entities=[{"entity": "city", "value": "北京"}, {"entity": "lapse_months", "value": 3}])
+    assert sets["overdue_days"] == 90 and sets.get("lapse_months", 5) == 5
+    assert "city" not in sets or sets["city"] == "北京"
