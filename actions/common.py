@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import math
 import os
 from typing import Any, Callable, Dict, List, Text
 
@@ -36,14 +37,80 @@ def skipped_fields(tracker: Tracker) -> List[Text]:
 
 
 def case_from_tracker(tracker: Tracker) -> Case:
-    """The person's case from the slots; fields skipped after invalid answers stay empty."""
+    """The person's case from the slots; fields skipped after invalid answers stay empty.
+
+    Facts the case implies are filled in (see implied_facts); the slots keep what was said."""
     skipped = set(skipped_fields(tracker))
     values = {
         name: tracker.get_slot(name)
         for name in CASE_FIELDS
         if name in tracker.slots and name not in skipped
     }
+    for name, value in implied_facts(values).items():
+        if name not in skipped:
+            values[name] = value
     return Case.from_slots(values)
+
+
+def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:
+    """Fields that what the person said settles without asking.
+
+    * An employer that did not pay (公司没给交, 单位欠费, 公司倒闭) means the employee scheme:
+      only 职工医保 is paid through an employer. (Whether a 灵活就业 or 居民 person is asked the
+      reason is policy_engine.required_fields' decision, not implied here.)
+    * 年度 named as unpaid (去年没交, 前年和去年都没交) are a lapse of 12 months each when no
+      month count was given.
+    """
+    implied: Dict[Text, Any] = {}
+    if values.get("lapse_reason") == "employer" and not values.get("insurance_type"):
+        implied["insurance_type"] = "employee"
+    years = expand_years(values.get("lapsed_years"))
+    if years:
+        implied["lapsed_years"] = years
+        if values.get("lapse_months") is None:
+            implied["lapse_months"] = 12 * len(years)
+    return implied
+
+
+def expand_years(raw: Any) -> List[int]:
+    """lapsed_years slot values (2025, "2025", "2023-2025") -> sorted unique years."""
+    items = raw if isinstance(raw, (list, tuple)) else ([raw] if raw is not None else [])
+    years = set()
+    for item in items:
+        text = str(item).strip()
+        if "-" in text:
+            a, _, b = text.partition("-")
+            if a.isdigit() and b.isdigit() and int(a) <= int(b) <= int(a) + 50:
+                years.update(range(int(a), int(b) + 1))
+        elif text.isdigit():
+            years.add(int(text))
+    return sorted(years)
+
+
+def slot_before_latest_message(tracker: Tracker, name: Text) -> Any:
+    """The slot's value before the latest user message (None when never set)."""
+    events = list(tracker.events or [])
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    value = None
+    for event in events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") == name:
+            value = event.get("value")
+        elif event.get("event") in ("reset_slots", "restart"):
+            value = None
+    return value
+
+
+def fraction_note(months: Any, stated: Any) -> Text:
+    """「3.5个月超过3个月」: the whole months the rules use when the person gave a fraction."""
+    try:
+        months_i, stated_f = int(months), float(stated)
+    except (TypeError, ValueError):
+        return ""
+    if stated_f == int(stated_f) or math.ceil(stated_f) != months_i:
+        return ""
+    shown = f"{stated_f:g}"
+    return (f"说明：{shown}个月超过{int(stated_f)}个月，下面按{months_i}个月计算"
+            "（不满一个月按一个月算，实际以当地医保经办机构核定为准）。")
 
 
 def latest_intent(tracker: Tracker) -> Text:

@@ -15,6 +15,7 @@
    float yuan), so slots fill without further parsing.
 """
 import logging
+import os
 import re
 from datetime import date
 from typing import Any, Dict, List, Optional, Pattern, Text, Tuple
@@ -183,7 +184,9 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
         return self._lexicon
 
     def _today(self) -> date:
-        t = self._config.get("today")
+        # Relative years (去年没交) resolve against this date: the config's, else
+        # ASSISTANT_TODAY (the same variable the action server reads), else the real date.
+        t = self._config.get("today") or os.environ.get("ASSISTANT_TODAY")
         if t:
             try:
                 return date.fromisoformat(str(t))
@@ -227,6 +230,8 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
         for parsed in parsing.extract_entities(text, self._today()):
             if any(_overlaps(parsed, e) and e["entity"] == parsed["entity"] for e in result):
                 continue
+            for e in result:
+                _trim_around(e, parsed)
             result.append(self._new_entity(parsed))
         return sorted(result, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
@@ -283,6 +288,17 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
             "confidence_entity": 1.0,
             "extractor": EXTRACTOR_NAME,
         }
+
+
+def _trim_around(outer: Dict[str, Any], inner: Dict[str, Any]) -> None:
+    """公司三个月没给交: the lapse reason keeps the words before the duration inside it
+    (公司), so every entity has its own words (one annotation per span)."""
+    try:
+        if (outer.get("entity") == "lapse_reason"
+                and outer["start"] < inner["start"] and inner["end"] <= outer["end"]):
+            outer["end"] = inner["start"]
+    except (KeyError, TypeError):
+        pass
 
 
 def _overlaps(a: Dict[str, Any], b: Dict[str, Any]) -> bool:

@@ -1,4 +1,5 @@
-"""JiebaTokenizer without blank tokens (rasa #7910, unfixed in 3.6).
+"""JiebaTokenizer without blank tokens (rasa #7910, unfixed in 3.6), reading traditional
+characters as simplified.
 
 jieba returns spaces as tokens on mixed Chinese/English text ("我在 Shanghai 工作"); those blank
 tokens break CountVectorsFeaturizer/DIET alignment. This subclass drops them. Config and the
@@ -12,6 +13,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.parsing import to_simplified
 
 
 @DefaultV1Recipe.register(
@@ -38,7 +41,9 @@ class JiebaTokenizerClean(JiebaTokenizer):
         """Tokenizes like JiebaTokenizer, then drops blank tokens and trims token text."""
         import jieba
 
-        text = message.get(attribute) or ""
+        # Traditional characters are segmented and featurized as simplified (斷繳 -> 断缴); the
+        # mapping is one character to one, so token offsets still point into the message.
+        text = to_simplified(message.get(attribute) or "")
         tokens: List[Token] = []
         for word, start, _end in jieba.tokenize(text):
             if not word.strip():

@@ -31,11 +31,14 @@ per pattern, raises on 四五个月 and returns {'year': 0.5} for 半年 (fine) 
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 # --------------------------------------------------------------------------------------------
@@ -43,26 +46,64 @@ from typing import Any, Dict, List, Optional, Tuple
 # --------------------------------------------------------------------------------------------
 
 
+_LEXICON_DIR = Path(__file__).resolve().parents[1] / "nlu" / "lexicon"
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_table() -> Dict[int, str]:
+    """str.translate table: traditional -> simplified, one character to one character.
+
+    jionlp's character table (a dependency already) plus the overrides in
+    nlu/lexicon/traditional_chars.yml. Missing files give an empty table, never an error."""
+    table: Dict[int, str] = {}
+    try:
+        spec = importlib.util.find_spec("jionlp")
+        if spec and spec.origin:
+            path = Path(spec.origin).parent / "dictionary" / "tra2sim_char.txt"
+            for line in path.read_text(encoding="utf-8").splitlines():
+                parts = line.split("\t")
+                if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+                    table[ord(parts[0])] = parts[1]
+    except (OSError, ImportError, ValueError):  # pragma: no cover - packaging problem
+        pass
+    try:
+        import yaml
+
+        conf = yaml.safe_load((_LEXICON_DIR / "traditional_chars.yml").read_text(encoding="utf-8"))
+        for trad, simp in ((conf or {}).get("overrides") or {}).items():
+            if len(str(trad)) == 1 and len(str(simp)) == 1:
+                table[ord(str(trad))] = str(simp)
+    except (OSError, ImportError, AttributeError):  # pragma: no cover
+        pass
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified, keeping the length (斷繳 -> 断缴)."""
+    return text.translate(_traditional_table())
+
+
 def normalize_chars(text: Any) -> str:
-    """NFKC per character, keeping the string length (offsets stay valid). None -> ''."""
+    """NFKC per character and traditional -> simplified, keeping the string length (offsets
+    stay valid). None -> ''."""
     if text is None:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    out = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch)
-        out.append(n if len(n) == 1 else ch)
-    return "".join(out)
+    if not unicodedata.is_normalized("NFKC", text):
+        out = []
+        for ch in text:
+            n = unicodedata.normalize("NFKC", ch)
+            out.append(n if len(n) == 1 else ch)
+        text = "".join(out)
+    return to_simplified(text)
 
 
 def normalize_text(text: Any) -> str:
-    """NFKC (full-width digits and letters to ASCII) and strip."""
+    """NFKC (full-width digits and letters to ASCII), traditional -> simplified, and strip."""
     if text is None:
         return ""
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    return to_simplified(unicodedata.normalize("NFKC", str(text))).strip()
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,6 +118,7 @@ CN_DIGITS = {
 CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000}
 
+_SCI_RX = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d{1,4}")
 _DIGIT_CHARS = "".join(CN_DIGITS)
 _UNIT_CHARS = "".join(CN_UNITS) + "".join(CN_BIG)
 # A run that may be a number: Arabic (with decimals) and/or Chinese numerals.
@@ -146,6 +188,10 @@ def parse_number(text: Any) -> Optional[float]:
         return None
     if re.fullmatch(r"\d+(?:\.\d+)?", s):
         return float(s)
+    if _SCI_RX.fullmatch(s):
+        # 1.5e4 -> 15000.0; overflow (1e999) gives inf, which no caller accepts.
+        v = float(s)
+        return v if math.isfinite(v) else None
     # A plain string of Chinese digits: 二零二五 -> 2025 (one digit: 三 -> 3).
     if all(ch in CN_DIGITS for ch in s):
         return float("".join(str(CN_DIGITS[ch]) for ch in s))
@@ -244,7 +290,7 @@ _dp(_NOT_AFTER_NUM + rf"(?P<n>{NUM})(?P<q>多|来)?{_WEEK_UNIT}", "week")
 _dp(_NOT_AFTER_NUM + rf"(?P<n>{NUM})(?P<q>多|来)?{_DAY_UNIT}", "day")
 
 
-_BARE_MONTH_BEFORE = re.compile(r"(?:断|停|断缴|停缴|断交|欠|欠缴|补|补缴|补交|没交|没缴|未缴)了?$")
+_BARE_MONTH_BEFORE = re.compile(r"(?:断|停|断缴|停缴|断交|停交|停保|断档|中断|欠|欠缴|欠费|补|补缴|补交|没交|没缴|未缴|没续上)了?$")
 
 
 def _duration_from_match(name: str, m: re.Match) -> Optional[Tuple[int, Optional[int], str, bool]]:
@@ -299,7 +345,9 @@ def _duration_from_match(name: str, m: re.Match) -> Optional[Tuple[int, Optional
         return _with_unit(b, g["u"], vague=True)
     if name == "m":
         n = _num(g["n"])
-        if n is None or n <= 0 or n > 600:
+        # Absurd counts (断了500个月) are kept for the dialogue to question; only numbers too
+        # long to be a duration at all are dropped.
+        if n is None or n <= 0 or n > MAX_MONTHS_READ:
             return None
         u = g["u"]
         if u.startswith("月"):
@@ -331,6 +379,33 @@ def _duration_from_match(name: str, m: re.Match) -> Optional[Tuple[int, Optional
     return None
 
 
+def _exact_months(name: str, m: re.Match) -> Optional[float]:
+    """The months as stated when they are not whole (3.5个月 -> 3.5, 两个半月 -> 2.5), else None.
+
+    Vague amounts (三个多月) have no exact value; whole months need no note."""
+    g = m.groupdict()
+    try:
+        if name == "m":
+            n = _num(g["n"])
+            if n is None:
+                return None
+            exact = n + 0.5 if g["u"] == "个半月" else (n if g["u"] not in ("个多月", "多个月") else None)
+        elif name == "ym" and g.get("half") == "半":
+            exact = _num(g["y"]) * 12 + _num(g["m"]) + 0.5
+        elif name == "y" and not (g.get("q") or g.get("q2")):
+            exact = _num(g["y"]) * 12
+        else:
+            return None
+    except (TypeError, ValueError):
+        return None
+    if exact is None or exact == int(exact):
+        return None
+    return round(float(exact), 2)
+
+
+MAX_MONTHS_READ = 99_999
+
+
 def _with_unit(n: float, unit: str, vague: bool) -> Tuple[int, Optional[int], str, bool]:
     if unit in ("年",):
         return int(n * 12), None, "year", vague
@@ -359,7 +434,8 @@ def parse_durations(text: Any) -> List[Span]:
             if months <= 0:
                 continue
             found.append(Span(m.start(), m.end(), "duration", months,
-                              {"days": days, "unit": unit, "vague": vague}))
+                              {"days": days, "unit": unit, "vague": vague,
+                               "exact": _exact_months(name, m)}))
     return _resolve(found)
 
 
@@ -504,7 +580,7 @@ def parse_dates(text: Any, today: Optional[date] = None) -> List[Span]:
 
 _MONEY_UNIT_RX = re.compile(
     _NOT_AFTER_NUM + r"(?<!分之)"
-    rf"(?P<n>\d+(?:\.\d+)?|{NUM})\s*(?P<mag>[kKwW千万](?!分之))?\s*(?P<yuan>块钱|元钱|元|块|圆|rmb|RMB)?"
+    rf"(?P<n>\d+(?:\.\d+)?[eE][+-]?\d{{1,4}}(?![\d.])|\d+(?:\.\d+)?|{NUM})\s*(?P<mag>[kKwW千万](?!分之))?\s*(?P<yuan>块钱|元钱|元|块|圆|rmb|RMB)?"
     r"(?![\d.]|个|年|月|天|日|号|岁|次|倍|%|％|周|星期|季度|分之|多个|人|家|分钟|小时)"
 )
 _WAGE_WORDS = r"工资|月薪|薪水|薪资|收入|基数|挣|底薪|月入|税前|到手|缴费基数|每月拿|一个月拿"
@@ -538,7 +614,7 @@ def parse_money(text: Any) -> List[Span]:
         # Chinese numbers: "一" alone (一直, 一下) is not money; rates 万分之五 are excluded above.
         has_magnitude = bool(mag) or bool(re.search(r"[千万仟萬kKwW]", n))
         if not (yuan or has_magnitude):
-            if not re.fullmatch(r"\d+(?:\.\d+)?", n):
+            if not (re.fullmatch(r"\d+(?:\.\d+)?", n) or _SCI_RX.fullmatch(n)):
                 continue
             v = float(n)
             if v < 100:
@@ -551,8 +627,10 @@ def parse_money(text: Any) -> List[Span]:
             if re.fullmatch(r"(19|20)\d{2}", n) and not (is_whole or _WAGE_RX.search(ctx)):
                 continue  # a year, most likely
         v = _money_value(n, mag)
-        if v is None or v <= 0 or v > 1e9:
+        if v is None or v <= 0:
             continue
+        # Absurd amounts (1e20元) are kept: the dialogue questions them instead of the parser
+        # silently reading a neighbouring number (20元).
         end = m.end()
         # Do not swallow trailing spaces into the span.
         while end > m.start() and s[end - 1].isspace():
@@ -621,7 +699,7 @@ def parse_gender(text: Any) -> List[Span]:
 # --------------------------------------------------------------------------------------------
 
 _LATE_FEE_STRONG = re.compile(r"滞纳|逾期|晚交|晚缴|迟交|迟缴|超期|延迟|过期|晚了|拖了|拖延|拖到|拖过")
-_LAPSE_VERBS = re.compile(r"断|停|没交|没缴|没有交|没有缴|未交|未缴|漏|欠|补|空了|中断|间断|没续")
+_LAPSE_VERBS = re.compile(r"断|停|没交|没缴|没有交|没有缴|未交|未缴|漏|欠|补|空了|中断|间断|没续|断档")
 _WAITING_BEFORE = re.compile(r"(?:等待期|观察期|等|再等|要等|需要等)(?:是|为|有|了|:|：)?(?:大概|大约|至少|最少)?$")
 _WAITING_AFTER = re.compile(r"^(?:以?后|之后|以后)?(?:才|就能|就可以|能|可以|开始|恢复|内)")
 _SHORTFALL = re.compile(r"(?:还差|差|还需|还需要|还要|需要|要交满|交满|缴满|满)$")
@@ -715,7 +793,141 @@ def _duration_entities(s: str, sp: Span) -> List[Dict[str, Any]]:
         return []
     if re.match(r"(?:之?前|以前)", after) and not _LAPSE_VERBS.search(clause):
         return []
-    return [_entity("lapse_months", months, sp)]
+    out = [_entity("lapse_months", months, sp)]
+    if sp.extra.get("exact") is not None:
+        # 3.5个月: the rule gets the whole months (4, "more than 3"); the dialogue says so.
+        out.append(_entity("lapse_months_stated", sp.extra["exact"], sp))
+    if sp.kind == "range" and sp.extra.get("start"):
+        out.append(_entity("lapse_start", sp.extra["start"] + "-01", sp))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Lapsed 年度, age, resident group, premium tier
+# --------------------------------------------------------------------------------------------
+
+_ONE_YEAR = r"(?:(?:19|20)\d{2}|[二〇零一九]{4})年(?:度)?(?![\d一二三四五六七八九十]{1,2}月)|大前年|前年|去年|今年"
+_YEAR_LIST_SEP = r"\s*(?:和|、|跟|与|及|以及|还有|加上|,|，|/)\s*"
+_YEAR_RANGE_SEP = r"\s*(?:到|至|~|～|-|—)\s*"
+_NOT_PAID = (r"(?:没有?|未|漏|忘了?|忘记|没来得及)(?:交|缴|续|参保|买)|断缴|断交|停缴|停交|停保|欠缴|欠费"
+             r"|没续上|断档|空着|空了")
+_LAPSED_YEARS_RX = re.compile(
+    rf"(?P<list>(?:{_ONE_YEAR})(?:(?:{_YEAR_LIST_SEP}|{_YEAR_RANGE_SEP})(?:{_ONE_YEAR}))*)"
+    rf"(?P<mid>[^，。,.;；!?！？\d]{{0,10}}?)(?:{_NOT_PAID})"
+)
+_ONE_YEAR_RX = re.compile(_ONE_YEAR)
+
+
+def _year_value(token: str, today: date) -> Optional[int]:
+    token = token.rstrip("度").rstrip("年") if token not in _REL_YEAR else token
+    if token in _REL_YEAR:
+        return today.year + _REL_YEAR[token]
+    if all(ch in CN_DIGITS for ch in token):
+        return int("".join(str(CN_DIGITS[ch]) for ch in token))
+    try:
+        return int(token)
+    except ValueError:
+        return None
+
+
+def parse_lapsed_years(text: Any, today: Optional[date] = None) -> List[Span]:
+    """年度 named as not paid: 去年没交 -> [2025], 前年和去年都没交, 2023年到2025年没交.
+
+    One span per statement; value is the sorted list of years (a range counts both ends);
+    ``extra["parts"]`` holds (start, end, value) per named year or range, value an int year
+    or a "2023-2025" range string, so each entity has its own words in the message."""
+    today = today or date.today()
+    s = normalize_chars(text)
+    out: List[Span] = []
+    for m in _LAPSED_YEARS_RX.finditer(s):
+        mid = m.group("mid")
+        if re.search(r"交了|缴了|交过|缴过|已交|已缴|交的|缴的|开始交|补", mid):
+            continue  # 去年交了，今年没交: the named year was paid
+        rest = _CLAUSE_BREAK.split(s[m.end():m.end() + 20])[0]
+        if any(sp.extra.get("unit") != "year" for sp in parse_durations(mid + rest)):
+            continue  # 去年漏交了三个月: some months of that year, not the whole 年度
+        listed = m.group("list")
+        tokens = list(_ONE_YEAR_RX.finditer(listed))
+        years: List[int] = []
+        base = m.start("list")
+        parts: List[Tuple[int, int, Any]] = []
+        for i, tok in enumerate(tokens):
+            y = _year_value(tok.group(0), today)
+            if y is None:
+                years = []
+                break
+            if i > 0 and re.fullmatch(_YEAR_RANGE_SEP, listed[tokens[i - 1].end():tok.start()]):
+                prev = years[-1]
+                if not prev < y <= prev + 50:
+                    years = []
+                    break
+                years.extend(range(prev + 1, y + 1))
+                first = parts.pop()
+                parts.append((first[0], base + tok.end(), f"{prev}-{y}"))
+            else:
+                years.append(y)
+                parts.append((base + tok.start(), base + tok.end(), y))
+        years = sorted(set(years))
+        if not years or years[0] < 1990 or years[-1] > today.year + 1:
+            continue
+        out.append(Span(m.start("list"), m.end("list"), "years", years, {"parts": parts}))
+    return out
+
+
+_AGE_RX = re.compile(
+    rf"(?P<n>\d{{1,3}}|[{_DIGIT_CHARS}十百]{{1,4}})(?:周岁|岁)(?=了|啦|$|[^多])"
+    r"(?!以上|以下|及以上|及以下|之前|之后|以前|以后|前|后|起|开始|的人|的老人)"
+)
+
+
+def parse_age(text: Any) -> List[Span]:
+    """Ages: 我妈60岁了 -> 60. Rules about ages (60岁以上) are not a person's age."""
+    s = normalize_chars(text)
+    out: List[Span] = []
+    for m in _AGE_RX.finditer(s):
+        before = s[max(0, m.start() - 4):m.start()]
+        if re.search(r"满|超过|不满|年满|到了?$|以上$", before) and not s.startswith("了", m.end()):
+            continue  # 满60岁 / 超过60岁: a threshold being asked about
+        v = parse_number(m.group("n"))
+        if v is None or not (0 <= v <= 120) or v != int(v):
+            continue
+        out.append(Span(m.start(), m.end(), "age", int(v)))
+    return _resolve(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _group_terms() -> Tuple[Tuple[str, str, str], ...]:
+    """(surface, entity, value), longest first, from nlu/lexicon/resident_group.yml."""
+    try:
+        import yaml
+
+        conf = yaml.safe_load((_LEXICON_DIR / "resident_group.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, ImportError):  # pragma: no cover
+        return ()
+    terms = []
+    for entity in ("resident_group", "premium_tier"):
+        for value, surfaces in (conf.get(entity) or {}).items():
+            for surface in surfaces or []:
+                terms.append((str(surface), entity, str(value)))
+    return tuple(sorted(terms, key=lambda t: -len(t[0])))
+
+
+def parse_groups(text: Any) -> List[Span]:
+    """Resident premium group (老人, 学生, 大学生 ...) and premium tier (一档/二档) words."""
+    s = normalize_chars(text)
+    out: List[Span] = []
+    seen = set()
+    for surface, entity, value in _group_terms():
+        start = s.find(surface)
+        while start >= 0:
+            out.append(Span(start, start + len(surface), entity, value))
+            start = s.find(surface, start + 1)
+    kept = []
+    for sp in _resolve(out):
+        if (sp.kind, sp.value) not in seen:
+            seen.add((sp.kind, sp.value))
+            kept.append(sp)
+    return kept
 
 
 def extract_entities(text: Any, today: Optional[date] = None) -> List[Dict[str, Any]]:
@@ -742,16 +954,21 @@ def _extract(text: Any, today: date) -> List[Dict[str, Any]]:
     durations = parse_durations(s)
     money = parse_money(s)
     gender = parse_gender(s)
-    # Priority: month ranges > dates > durations > money > gender.
+    years = parse_lapsed_years(s, today)
+    ages = parse_age(s)
+    # Priority: month ranges > dates > lapsed 年度 > durations > ages > money > gender.
     occ = _Occupancy(len(s))
-    kept = [sp for group in (ranges, dates, durations, money, gender) for sp in group
+    kept = [sp for group in (ranges, dates, years, durations, ages, money, gender) for sp in group
             if occ.claim(sp)]
+    # Group words may overlap other entities (大学生医保 is also a scheme word).
+    kept.extend(parse_groups(s))
     kept.sort(key=lambda x: x.start)
     out: List[Dict[str, Any]] = []
     for sp in kept:
         if sp.kind == "range":
             ents = _duration_entities(s, sp)
-            out.extend(e for e in ents if e["entity"] in ("lapse_months", "overdue_days"))
+            out.extend(e for e in ents
+                       if e["entity"] in ("lapse_months", "overdue_days", "lapse_start"))
         elif sp.kind == "duration":
             out.extend(_duration_entities(s, sp))
         elif sp.kind == "date":
@@ -760,4 +977,83 @@ def _extract(text: Any, today: date) -> List[Dict[str, Any]]:
             out.append(_entity(classify_money(s, sp), float(sp.value), sp))
         elif sp.kind == "gender":
             out.append(_entity("gender", sp.value, sp))
+        elif sp.kind == "years":
+            # One entity per named 年度 or range: Rasa fills the list slot lapsed_years with all
+            # of them (a range as "2023-2025", expanded by the dialogue).
+            out.extend({"entity": "lapsed_years", "value": value, "start": a, "end": b}
+                       for a, b, value in sp.extra["parts"])
+        elif sp.kind == "age":
+            out.append(_entity("age", sp.value, sp))
+        elif sp.kind in ("resident_group", "premium_tier"):
+            out.append(_entity(sp.kind, sp.value, sp))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Form answers: the value of the field being asked, read from the whole message
+# --------------------------------------------------------------------------------------------
+
+_FILLER = re.compile(r"[\s,，。!！?？~～、:：;；\"'“”‘’()（）]|\.(?!\d)|大概|大约|左右|差不多|应该是|应该|可能|估计|"
+                     r"好像|吧|啊|呀|呢|哦|噢|嗯|了|的|是|有|就|约|将近|快|一共|总共|共")
+_BARE_NUMBER = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?(?:[eE][+-]?\d{1,4})?|"
+                          rf"[{_DIGIT_CHARS}{_UNIT_CHARS}]+)\s*$")
+NUMBER_FIELDS = ("lapse_months", "overdue_days", "arrears", "monthly_wage", "years_paid",
+                 "continuous_years")
+
+
+def _leftover(s: str, span: Span) -> str:
+    return _FILLER.sub("", s[:span.start] + s[span.end:])
+
+
+def parse_answer(field_name: str, text: Any) -> Optional[Dict[str, Any]]:
+    """The value of ``field_name`` when the whole message answers it, else None.
+
+    Used while the form is asking for that field, whatever intent the classifier gave
+    (「90天」 asked for 欠缴天数 is 90 days, not goodbye; a bare 「30」 is 30 days). Returns
+    {"value": ..., "stated": exact months or None}. Only answers that are essentially the
+    value (plus fillers such as 大概, 左右, 了) count: a sentence about something else does not.
+    """
+    try:
+        return _parse_answer(field_name, normalize_chars(text)[:200])
+    except Exception:  # pragma: no cover - defensive
+        return None
+
+
+def _parse_answer(name: str, s: str) -> Optional[Dict[str, Any]]:
+    if not s.strip() or name not in NUMBER_FIELDS + ("gender",):
+        return None
+    if name == "gender":
+        spans = parse_gender(s)
+        if len(spans) == 1 and len(_leftover(s, spans[0])) <= 2:
+            return {"value": spans[0].value, "stated": None}
+        return None
+    bare = _BARE_NUMBER.match(_FILLER.sub("", s) or "")
+    if bare:
+        v = parse_number(bare.group("n"))
+        if v is None:
+            return None
+        if name in ("arrears", "monthly_wage", "years_paid"):
+            return {"value": float(v), "stated": None}
+        whole = int(math.ceil(v - 1e-9))
+        stated = round(v, 2) if name == "lapse_months" and v != int(v) else None
+        return {"value": whole, "stated": stated}
+    if name in ("arrears", "monthly_wage"):
+        spans = parse_money(s)
+        if len(spans) == 1 and len(_leftover(s, spans[0])) <= 2:
+            return {"value": float(spans[0].value), "stated": None}
+        return None
+    spans = parse_durations(s)
+    if len(spans) != 1 or len(_leftover(s, spans[0])) > 2:
+        return None
+    sp = spans[0]
+    if name == "overdue_days":
+        days = sp.extra.get("days")
+        return {"value": int(days) if days is not None else int(sp.value) * 30, "stated": None}
+    if name == "lapse_months":
+        return {"value": int(sp.value), "stated": sp.extra.get("exact")}
+    if sp.extra.get("unit") != "year":
+        return None
+    years = sp.value / 12.0
+    if name == "continuous_years":
+        return {"value": int(years), "stated": None} if years == int(years) else None
+    return {"value": round(years, 2), "stated": None}

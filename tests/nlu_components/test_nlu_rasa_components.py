@@ -129,8 +129,8 @@ def test_tokenizer_keeps_entity_words_whole(tokenizer):
     ("我在广西来宾交的", {"province": ["广西"], "city": ["来宾"]}),
     ("普洱市交的医保", {"city": ["普洱"]}),
     ("月薪4500，欠了3000元", {"monthly_wage": [4500.0], "arrears": [3000.0]}),
-    ("我交了15年医保，退休够吗？男，58岁", {"years_paid": [15.0], "gender": ["male"]}),
-    ("去年8月到今年1月没交", {"lapse_months": [6]}),
+    ("我交了15年医保，退休够吗？男，58岁", {"years_paid": [15.0], "gender": ["male"], "age": [58]}),
+    ("去年8月到今年1月没交", {"lapse_months": [6], "lapse_start": ["2025-08-01"]}),
     ("三明治店打工", {}),
     ("", {}),
 ])
