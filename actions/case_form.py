@@ -244,7 +244,7 @@ class ValidateCaseForm(FormValidationAction):
                 "skipped_fields": skipped_fields(tracker) + ["city"],
             }
         return self._invalid(
-            "city", f"抱歉，没有找到「{str(value)[:20]}」这个城市。请输入中国的城市名，例如：北京、南昌、广州。", dispatcher, tracker
+            "city", "抱歉，我没有认出您说的城市。请输入中国的城市名，例如：北京、南昌、广州。", dispatcher, tracker
         )
 
 
