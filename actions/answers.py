@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_engine import TOPICS, answer, handoff_text
+from policy_engine.topics import intent_titles
 
 from .common import (
     QUESTION_PREFIX,
@@ -21,9 +20,8 @@ from .common import (
     today,
 )
 
-TOPIC_TITLES: Dict[Text, Text] = yaml.safe_load(
-    (Path(__file__).with_name("topics.yml")).read_text(encoding="utf-8")
-)
+# Button titles live with the topics in policy_engine/data/topics.yaml (one home).
+TOPIC_TITLES: Dict[Text, Text] = intent_titles()
 SUGGESTED = ("ask_can_backpay", "ask_backpay_amount", "ask_waiting_period")
 # Fallback: below this confidence an intent is not offered as a clarification button.
 MIN_SUGGESTION_CONFIDENCE = 0.05

@@ -81,6 +81,12 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
         if lapse_months is not None and lapse_months <= limit:
             return Eligibility("employee_short", "yes", "next_month", None, True, (0, 0), limit, tuple(used))
         if lapse_months is not None:
+            regional = chain.get("employee_long_lapse_wait_months", today)
+            if regional is not None and regional.level != "national" and lapse_reason != "employer":
+                used.append(regional)
+                wait = int(regional.value)
+                return Eligibility("employee_long", "often", "after_wait", False, False, (wait, wait), limit,
+                                   tuple(used))
             low = _val(get("employee_long_lapse_wait_min_months"), 1)
             high = _val(get("employee_long_lapse_wait_max_months"), 6)
             return Eligibility("employee_long", "often", "after_wait", False, False, (low, high), limit,
