@@ -435,8 +435,10 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
                         label=row.label if len(current.rows) == 1 else row.label, price=_price(row))
     else:
         c.verdict = say("resident_amount_none_verdict", place=place, year=plan_year)
-        earlier = resident_amount(c.chain, (plan_year - 1,), case).years[0]
+        earlier_r = resident_amount(c.chain, (plan_year - 1,), case)
+        earlier = earlier_r.years[0]
         if earlier.rows and not earlier.national_floor:
+            c.use(earlier_r.used)
             c.bullet(say("resident_amount_year", year=earlier.year, rows="，".join(
                 say("resident_amount_row", label=row.label, price=_price(row)) for row in earlier.rows)))
             where = f"{place}医保局" if place else "当地医保局"
