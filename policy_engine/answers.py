@@ -360,7 +360,7 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
     totals = dict(total=yuan(r.total), individual=yuan(r.individual_total), employer=yuan(r.employer_total))
     all_flexible = bool(r.groups) and all(g.flexible for g in r.groups)
     if case.lapse_months is None and r.groups:
-        c.verdict = say("amount_one_month_verdict", **totals)
+        c.verdict = say("amount_one_month_verdict", one=UNIT, **totals)
     elif r.exact and all_flexible:
         c.verdict = say("flexible_verdict", months=months, total=yuan(r.total))
     elif r.exact:
@@ -389,6 +389,9 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
                 c.bullet(say("amount_rates_range", individual=pct(r.individual_rate), lo=pct(elo), hi=pct(ehi)))
                 if case.monthly_wage is not None:
                     w = dec(case.monthly_wage)
+                    c.figures.update({"rough_individual": float(fen(w * r.individual_rate)),
+                                      "rough_employer_min": float(fen(w * elo)),
+                                      "rough_employer_max": float(fen(w * ehi))})
                     c.bullet(say("amount_wage_rough", wage=yuan(w), rate=pct(r.individual_rate),
                                  individual=yuan(w * r.individual_rate), emp_lo=yuan(w * elo),
                                  emp_hi=yuan(w * ehi)))
@@ -404,7 +407,9 @@ def _resident_year(c: Composer, today: _dt.date, case: Case) -> int:
     """The 年度 a payment (on the case's date, or today) buys: the same year every topic uses."""
     from .calc.waiting import enrol_year_for
 
-    return enrol_year_for(c.chain, case.payment_date or today)[0]
+    year = enrol_year_for(c.chain, case.payment_date or today)[0]
+    c.figures.setdefault("enrol_year", year)
+    return year
 
 
 def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
@@ -574,6 +579,7 @@ def _retirement_years(c: Composer, case: Case, today: _dt.date) -> None:
     first = r.options[0]
     label = _label(r.status)
     c.figures.update({"required_years": first.required, "shortfall_years": float(first.shortfall)})
+    c.figures["shortfall_options"] = [float(o.shortfall) for o in r.options]
     if r.conflicting:
         parts = "；".join(say("retirement_conflict_part", required=o.required,
                               state=say("retirement_short", short=plain(o.shortfall)) if o.shortfall
@@ -590,6 +596,7 @@ def _retirement_years(c: Composer, case: Case, today: _dt.date) -> None:
             c.bullet(say("retirement_lump", short=plain(o.shortfall), months_per_year=MONTHS_PER_YEAR,
                          base=yuan(r.base), rate=pct(r.rate), amount=yuan(o.lump_sum)))
             c.figures.setdefault("lump_sum_estimate", float(o.lump_sum))
+            c.figures["lump_sum_rate"] = float(r.rate)
     if any(o.lump_sum is not None and o.shortfall > 0 for o in r.options):
         c.bullet(say("retirement_assumption"))
     elif any(o.shortfall > 0 for o in r.options):
