@@ -78,3 +78,19 @@ def test_every_number_in_an_answer_comes_from_the_data_or_the_case(topic):
         for line in ans.text.splitlines():
             for n in NUMBER.findall(DATE.sub("", line)):
                 assert Decimal(n).normalize() in local, f"{n} in {line!r} ({city}, {itype}, {today})"
+
+
+ZERO_YUAN = re.compile(r"(?<![\d.])0\.00 ?元")
+BAD_WORDING = ("还差0年", "等待期 0 个月", "等待期0个月", "断缴0年", "（（", "））", "）（", "。。", "。；")
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_no_empty_figures_or_repeated_brackets(topic):
+    for city, itype, months in itertools.product(CITIES, TYPES, (None, 1, 3, 14)):
+        for case in (Case(city=city, insurance_type=itype, lapse_months=months),
+                     Case(city=city, insurance_type=itype, lapse_months=months, continuous_years=2,
+                          claim_free_years=0, years_paid=30, gender="male", lapsed_years=(2025,))):
+            text = answer(topic, case, today=dt.date(2026, 11, 23)).text
+            assert not ZERO_YUAN.search(text), text
+            for bad in BAD_WORDING:
+                assert bad not in text, (bad, text)
