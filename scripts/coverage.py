@@ -28,7 +28,7 @@ COLUMNS = {
     "期外规则": ("resident_late_rule", "resident_switch_rule", "resident_window_covers_from_next_day"),
     "职工基数": ("employee_base_min", "employee_base_max", "employee_base_lowest"),
     "费率": ("employer_rate", "employee_individual_rate", "employer_rate_options", "employee_individual_fixed"),
-    "灵活就业": ("flexible_rate", "flexible_base", "flexible_fixed", "flexible_yearly_fixed",
+    "灵活就业": ("flexible_rate", "flexible_rate_major_illness_mode", "flexible_base", "flexible_fixed", "flexible_yearly_fixed",
              "flexible_first_wait_months"),
     "断缴规则": ("lapse_rule_employee", "lapse_rule_flexible", "lapse_rule_employee_wait",
              "flexible_short_lapse_months", "employee_short_lapse_months"),

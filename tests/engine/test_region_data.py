@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -229,6 +230,8 @@ def check_facts(raw) -> list[str]:
             continue
         if str(item.get("status")) not in STATUSES:
             out.append(f"{where}: unknown status {item.get('status')!r}")
+        if "page_date" in item and not re.fullmatch(r"20\d\d(-[01]\d(-[0-3]\d)?)?", str(item["page_date"])):
+            out.append(f"{where}: page_date {item['page_date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         out += _check_refs(where, item.get("reference"))
     return out
 
