@@ -28,7 +28,8 @@ BASE_KINDS = {"between_limits", "fixed", "range", "ratio_of_average", "average_w
 LAPSE_KEYS = {"short_lapse_months", "short_restored_from", "short_gap_costs_paid", "long_wait_months",
               "long_wait_from", "long_wait_months_options", "long_gap_costs_paid", "personal_backpay_allowed",
               "continuous_years_restart", "first_wait_months", "long_lapse_months_in_year",
-              "long_outpatient_from", "long_inpatient_after_months", "employer_liable_after_months"}
+              "long_outpatient_from", "long_inpatient_after_months", "employer_liable_after_months",
+              "long_suspended"}
 YUAN_UNITS = {"yuan", "yuan_per_year", "yuan_per_month"}
 REQUIRED = ("description", "unit", "fact", "status", "reference", "values")
 
