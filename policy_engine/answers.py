@@ -103,8 +103,11 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
                       "after_year_end": plan.after_year_end})
     when = (say("resident_pay_today", date=ymd(plan.payment_date)) if plan.payment_assumed
             else say("resident_pay_on", date=ymd(plan.payment_date)))
-    window = (say("resident_window_range", start=ymd(r.window.start), end=ymd(r.window.end))
-              if r.window.known and r.window.start else "")
+    window = ""
+    if r.window.known and r.window.start and r.window.end:
+        window = say("resident_window_range", start=ymd(r.window.start), end=ymd(r.window.end))
+    elif r.window.known and r.window.end:
+        window = say("resident_window_end", end=ymd(r.window.end))
     c.bullet(say("resident_pay_line", when=when, year=r.enrol_year, inside="在" if r.in_window else "不在",
                  window=window))
     if not r.window.known:
@@ -301,7 +304,7 @@ def _waiting_verdict(e, c: Optional[Composer] = None, today: Optional[_dt.date] 
 
 def _base_note(rule: str) -> str:
     return say({"lowest": "amount_base_lowest", "floor": "amount_base_floor", "ceiling": "amount_base_ceiling",
-                "wage": "amount_base_wage"}[rule])
+                "wage": "amount_base_wage", "fixed": "amount_base_fixed"}[rule])
 
 
 def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
@@ -434,10 +437,13 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
             c.bullet(say("resident_amount_year_missing", year=y.year))
     place = c.chain.place or ""
     current = next((y for y in r.years if y.year == plan_year), None)
-    if current is not None and current in known:
+    if current is not None and current in known and len(current.rows) == 1:
         row = current.rows[0]
-        c.verdict = say("resident_amount_verdict", year=current.year,
-                        label=row.label if len(current.rows) == 1 else row.label, price=_price(row))
+        c.verdict = say("resident_amount_verdict", year=current.year, label=row.label, price=_price(row))
+    elif current is not None and current in known:
+        amounts = [v for _, v in current.premiums]
+        c.verdict = say("resident_amount_range_verdict", year=current.year, low=yuan(min(amounts)),
+                        high=yuan(max(amounts)))
     else:
         c.verdict = say("resident_amount_none_verdict", place=place, year=plan_year)
         earlier_r = resident_amount(c.chain, (plan_year - 1,), case)
@@ -449,8 +455,6 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
             where = f"{place}医保局" if place else "当地医保局"
             c.bullet(say("resident_next_unpublished", year=plan_year, last=earlier.year, where=where,
                          hotline=c.hotline(today)))
-    if current is not None and len(current.all_rows) > 1 and len(current.rows) > 1:
-        c.bullet(say("resident_ask_group"))
     window, wfound = window_for(c.chain, plan_year)
     for period in window.periods:
         if period.get("pays") == "individual_and_fiscal" and period.get("amount"):
@@ -668,9 +672,12 @@ def _resident_enrollment(c: Composer, case: Case, today: _dt.date) -> None:
         else:
             c.bullet(say("enrollment_premium_missing", year=y))
         window, wfound = window_for(c.chain, y)
-        if window.known and window.start:
+        if window.known and window.start and window.end:
             c.use([wfound])
             c.bullet(say("enrollment_window", year=y, start=ymd(window.start), end=ymd(window.end)))
+        elif window.known and window.end:
+            c.use([wfound])
+            c.bullet(say("enrollment_window_end", year=y, end=ymd(window.end)))
 
 
 def _switch_scheme(c: Composer, case: Case, today: _dt.date) -> None:

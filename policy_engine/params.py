@@ -125,7 +125,9 @@ def load_yaml(name: str) -> Any:
 
 def _fact(fid, item) -> FactInfo:
     summary = str(item["summary"])
-    short = str(item.get("short") or summary.split("；")[0].split("（")[0].split("，")[0])
+    short = str(item.get("short") or summary.split("；")[0].split("（")[0].split("，")[0].split("：")[0])
+    if len(short) > 18:
+        short = short[:16] + "等"
     return FactInfo(str(fid), str(item["region"]), summary, str(item["status"]), _refs(item.get("reference")), short)
 
 

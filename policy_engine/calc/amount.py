@@ -224,7 +224,10 @@ def _row(raw: dict) -> PremiumRow:
     groups = raw.get("group")
     groups = (groups,) if isinstance(groups, str) else tuple(groups or ())
     opt = lambda k: dec(raw[k]) if raw.get(k) is not None else None  # noqa: E731
-    label = str(raw.get("label") or raw.get("tier_name") or "个人缴费")
+    label = str(raw.get("label") or "")
+    if raw.get("tier_name") and raw["tier_name"] not in label:
+        label = f"{label}{raw['tier_name']}" if label else str(raw["tier_name"])
+    label = label or "个人缴费"
     return PremiumRow(label, fen(raw["amount"]) if raw.get("amount") is not None else None,
                       fen(raw["monthly"]) if raw.get("monthly") is not None else None, opt("rate"), opt("base"),
                       opt("ltc"), str(raw.get("note") or ""), groups, raw.get("tier"), str(raw.get("tier_name") or ""),

@@ -78,7 +78,9 @@ def enrol_year_for(chain: Chain, payment_date: _dt.date) -> tuple[int, bool, Win
     """Which 年度 a payment buys, and whether it falls inside that 年度's 集中参保期."""
     for year in (payment_date.year + 1, payment_date.year):
         window, found = window_for(chain, year)
-        if window.known and window.start and window.start <= payment_date <= window.end:
+        # a window known only by its end date: any payment in the year before counts as inside
+        start = window.start or _dt.date(year - 1, 1, 1)
+        if window.known and window.end and start <= payment_date <= window.end:
             return year, True, window, found
     assumed = chain.get("resident_assumed_window_from_month", payment_date)
     if payment_date.month >= (int(assumed.value) if assumed is not None else 9):

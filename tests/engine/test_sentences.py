@@ -59,7 +59,7 @@ def _allowed() -> set[Decimal]:
     return allowed
 
 
-CITIES = ["北京", "南昌", "青岛", None]
+CITIES = ["北京", "南昌", "某地", None]
 TYPES = ["employee", "flexible", "resident", None]
 DAYS = [dt.date(2026, 1, 20), dt.date(2026, 11, 23)]
 

@@ -47,7 +47,7 @@ def test_every_topic_answers_an_empty_case(topic):
 
 @pytest.mark.parametrize("topic", TOPICS)
 @pytest.mark.parametrize("itype", ["employee", "flexible", "resident"])
-@pytest.mark.parametrize("city", ["北京", "南昌", "南宁"])
+@pytest.mark.parametrize("city", ["北京", "南昌", "某地"])
 def test_every_topic_answers_a_full_case(topic, itype, city):
     ans = answer(topic, FULL.replace(insurance_type=itype, city=city), today=TODAY)
     _check(ans, topic)
@@ -57,8 +57,8 @@ def test_every_topic_answers_a_full_case(topic, itype, city):
 def test_answer_names_the_level_it_used():
     assert "以下按北京市规定" in answer("backpay_amount", FULL, today=TODAY).text
     assert answer("backpay_amount", FULL, today=TODAY).level == "city"
-    nanning = answer("waiting_period", FULL.replace(city="南宁", insurance_type="resident"), today=TODAY)
-    assert "暂无南宁的地方数据，以下按全国通用规则" in nanning.text and nanning.level == "national"
+    nanning = answer("waiting_period", FULL.replace(city="某地", insurance_type="resident"), today=TODAY)
+    assert "暂无某地的地方数据，以下按全国通用规则" in nanning.text and nanning.level == "national"
     assert answer("resident_enrollment", Case(city="南昌"), today=TODAY).level == "province"
 
 
