@@ -81,10 +81,11 @@ def _static(c: Composer, case: Case, topic: str, with_verdict: bool = True,
     return added
 
 
-def _get(c: Composer, name: str, today: _dt.date, default=None):
-    found = c.chain.get(name, today)
+def _get(c: Composer, name: str, today: _dt.date):
+    """A rule's value for the case's region (national value nearest in time when none is in force)."""
+    found = c.chain.get_or_nearest(name, today)
     if found is None:
-        return default
+        return None
     c.use([found])
     return found.value
 
@@ -111,7 +112,7 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
     c.bullet(say("resident_pay_line", when=when, year=r.enrol_year, inside="在" if r.in_window else "不在",
                  window=window))
     if not r.window.known:
-        month = _get(c, "resident_assumed_window_from_month", today, 9)
+        month = _get(c, "resident_assumed_window_from_month", today)
         c.line("  " + say("resident_window_unknown", year=r.enrol_year, month=month))
     years_text = "、".join(f"{y}年度" for y in plan.lapsed_years)
     if plan.lapse_source == "given":
@@ -135,10 +136,10 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
         c.line("  " + say("resident_fixed", months=r.fixed))
     if r.variable_before_repair:
         key = "resident_variable" if r.counting == "years_minus_one" else "resident_variable_years"
-        per_year = _get(c, "resident_variable_wait_per_year", _dt.date(r.enrol_year, 1, 1), 1)
+        per_year = _get(c, "resident_variable_wait_per_year", _dt.date(r.enrol_year, 1, 1))
         c.line("  " + say(key, n=r.lapse_years, one=UNIT, per_year=per_year, months=r.variable_before_repair))
     if r.floor:
-        long_years = _get(c, "resident_long_lapse_years", _dt.date(r.enrol_year, 1, 1), 4)
+        long_years = _get(c, "resident_long_lapse_years", _dt.date(r.enrol_year, 1, 1))
         c.line("  " + say("resident_floor", long=long_years, months=r.floor))
     if r.total:
         start = say("resident_start_next_day") if r.next_day_rule and r.start_from != _dt.date(r.enrol_year, 1, 1) \
@@ -150,7 +151,7 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
     if r.variable_before_repair:
         price = _repair_price(c, case, r.enrol_year)
         floor = say("resident_repair_floor", months=r.floor) if r.floor else ""
-        per = _get(c, "resident_repair_months_per_year", _dt.date(r.enrol_year, 1, 1), 1)
+        per = _get(c, "resident_repair_months_per_year", _dt.date(r.enrol_year, 1, 1))
         c.bullet(say("resident_repair_price", one=UNIT, year=r.enrol_year, price=price, per_year=per, floor=floor)
                  if price else say("resident_repair_no_price", one=UNIT, per_year=per, floor=floor))
     if plan.after_year_end:
@@ -192,8 +193,8 @@ def _can_backpay(c: Composer, case: Case, today: _dt.date, assess: bool = False)
     if e.wait_months is not None:
         c.figures["wait_months_min"], c.figures["wait_months_max"] = e.wait_months
     switching = e.rule.startswith("switch")
-    needed = _get(c, "switch_min_continuous_years", today, 2) if switching else None
-    max_wait = _get(c, "switch_long_gap_max_wait_months", today, 6) if switching else None
+    needed = _get(c, "switch_min_continuous_years", today) if switching else None
+    max_wait = _get(c, "switch_long_gap_max_wait_months", today) if switching else None
     place = c.chain.place or ""
     if e.rule == "switch_short":
         c.verdict = say("switch_short_verdict", months=m, limit=lim)
@@ -242,8 +243,8 @@ def _can_backpay(c: Composer, case: Case, today: _dt.date, assess: bool = False)
         if lo != hi:
             c.bullet(say("employee_long_ask"))
     else:
-        lo = _get(c, "employee_long_lapse_wait_min_months", today, 1)
-        hi = _get(c, "employee_long_lapse_wait_max_months", today, 6)
+        lo = _get(c, "employee_long_lapse_wait_min_months", today)
+        hi = _get(c, "employee_long_lapse_wait_max_months", today)
         c.verdict = say("general_verdict")
         c.bullet(say("general_short", limit=lim))
         c.bullet(say("general_long", limit=lim, lo=lo, hi=hi))
@@ -485,8 +486,8 @@ def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
 
 def _late_fee(c: Composer, case: Case, today: _dt.date) -> None:
     rate = c.chain.get("late_fee_daily_rate", today)
-    lo = _get(c, "late_fine_multiple_min", today, 1)
-    hi = _get(c, "late_fine_multiple_max", today, 3)
+    lo = _get(c, "late_fine_multiple_min", today)
+    hi = _get(c, "late_fine_multiple_max", today)
     c.use([rate])
     individual = case.insurance_type in ("flexible", "resident") or case.lapse_reason == "personal"
     place = c.chain.place or "您所在地"
@@ -531,12 +532,12 @@ def _waiting_period(c: Composer, case: Case, today: _dt.date) -> None:
         c.verdict = verdict
     else:
         lim = e.short_limit
-        lo = _get(c, "employee_long_lapse_wait_min_months", today, 1)
-        hi = _get(c, "employee_long_lapse_wait_max_months", today, 6)
+        lo = _get(c, "employee_long_lapse_wait_min_months", today)
+        hi = _get(c, "employee_long_lapse_wait_max_months", today)
         c.verdict = say("wait_general", limit=lim, lo=lo, hi=hi)
     if case.insurance_type is None and not case.switching_scheme:
-        fixed = _get(c, "resident_fixed_wait_months", today, 3)
-        per_year = _get(c, "resident_variable_wait_per_year", today, 1)
+        fixed = _get(c, "resident_fixed_wait_months", today)
+        per_year = _get(c, "resident_variable_wait_per_year", today)
         c.bullet(say("wait_resident_general", fixed=fixed, one=UNIT, per_year=per_year))
         c.use_facts(["N1", "N2"])
 
@@ -611,11 +612,11 @@ def _retirement_years(c: Composer, case: Case, today: _dt.date) -> None:
 def _incentive(c: Composer, case: Case, today: _dt.date) -> None:
     if case.insurance_type in ("employee", "flexible"):
         c.verdict = say("incentive_employee_verdict")
-        c.bullet(say("incentive_employee_line", limit=_get(c, "employee_short_lapse_months", today, 3)))
+        c.bullet(say("incentive_employee_line", limit=_get(c, "employee_short_lapse_months", today)))
         c.use_facts(["N4"])
         return
     years = case.continuous_years
-    from_year = int(_get(c, "incentive_count_from_year", today, 2025))
+    from_year = int(_get(c, "incentive_count_from_year", today))
     # Years are counted from the rule's first year: 30 years of enrolment count as the years since then.
     countable = max(0, today.year - from_year + 1)
     counted = min(years, countable) if years is not None else None

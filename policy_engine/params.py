@@ -198,6 +198,20 @@ class Chain:
             return Found(name, entry.value, entry.fact, entry.status, reg.name, reg.level, entry.start, refs)
         return None
 
+    def get_or_nearest(self, name: str, day: _dt.date) -> Optional[Found]:
+        """`get`, else the national value nearest to `day` (for rules, never for yearly figures:
+        callers use it only where code would otherwise hold the rule's number as a default)."""
+        found = self.get(name, day)
+        if found is not None:
+            return found
+        national = region("全国")
+        param = national.parameters.get(name) if national else None
+        if param is None or not param.entries:
+            return None
+        entry = param.entries[0] if day < param.entries[0].start else param.entries[-1]
+        return Found(name, entry.value, entry.fact, entry.status, national.name, national.level, entry.start,
+                     param.references)
+
     def defined_anywhere(self, name: str) -> bool:
         """True when some region of the chain has the parameter for any date."""
         return any(name in reg.parameters and reg.parameters[name].entries for reg in self.regions)

@@ -20,8 +20,8 @@ class Eligibility:
     used: tuple[Found, ...]
 
 
-def _val(found: Optional[Found], default: int) -> int:
-    return int(found.value) if found is not None else default
+def _val(found: Optional[Found]) -> int:
+    return int(found.value)
 
 
 def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], lapse_reason: Optional[str],
@@ -30,15 +30,15 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
     used: list[Found] = []
 
     def get(name: str) -> Optional[Found]:
-        found = chain.get(name, today)
+        found = chain.get_or_nearest(name, today)
         if found is not None:
             used.append(found)
         return found
 
     if switching_scheme:
-        limit = _val(get("switch_max_gap_months"), 3)
-        years_needed = _val(get("switch_min_continuous_years"), 2)
-        max_wait = _val(get("switch_long_gap_max_wait_months"), 6)
+        limit = _val(get("switch_max_gap_months"))
+        years_needed = _val(get("switch_min_continuous_years"))
+        max_wait = _val(get("switch_long_gap_max_wait_months"))
         ok_years = continuous_years is not None and continuous_years >= years_needed
         if lapse_months is not None and lapse_months <= limit and ok_years:
             return Eligibility("switch_short", "yes", "payment_month", True, True, (0, 0), limit, tuple(used))
@@ -55,7 +55,7 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
         short = get("flexible_short_lapse_months")
         if short is not None and short.level != "national":
             limit = int(short.value)
-            wait = _val(get("flexible_first_wait_months"), 6)
+            wait = _val(get("flexible_first_wait_months"))
             if lapse_months is None:
                 return Eligibility("flexible_regional_unknown", "limited", "unknown", None, None, (0, wait), limit,
                                    tuple(used))
@@ -64,7 +64,7 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
                                    tuple(used))
             return Eligibility("flexible_regional_long", "no_new_enrolment", "after_wait", False, False,
                                (wait, wait), limit, tuple(used))
-        limit = _val(get("employee_short_lapse_months"), 3)
+        limit = _val(get("employee_short_lapse_months"))
         if lapse_months is not None and lapse_months <= limit:
             return Eligibility("flexible_short", "often", "next_month", None, True, (0, 0), limit, tuple(used))
         if lapse_months is not None:
@@ -72,7 +72,7 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
                                tuple(used))
         return Eligibility("flexible_unknown", "limited", "unknown", None, None, None, limit, tuple(used))
 
-    limit = _val(get("employee_short_lapse_months"), 3)
+    limit = _val(get("employee_short_lapse_months"))
     if insurance_type == "employee" and lapse_reason == "employer":
         get("late_fee_daily_rate")
         return Eligibility("employee_employer", "employer", "gap_reimbursed", True, True, (0, 0), limit,
@@ -87,8 +87,8 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
                 wait = int(regional.value)
                 return Eligibility("employee_long", "often", "after_wait", False, False, (wait, wait), limit,
                                    tuple(used))
-            low = _val(get("employee_long_lapse_wait_min_months"), 1)
-            high = _val(get("employee_long_lapse_wait_max_months"), 6)
+            low = _val(get("employee_long_lapse_wait_min_months"))
+            high = _val(get("employee_long_lapse_wait_max_months"))
             return Eligibility("employee_long", "often", "after_wait", False, False, (low, high), limit,
                                tuple(used))
     return Eligibility("general", "unknown", "unknown", None, None, None, limit, tuple(used))

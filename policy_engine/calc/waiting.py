@@ -82,8 +82,8 @@ def enrol_year_for(chain: Chain, payment_date: _dt.date) -> tuple[int, bool, Win
         start = window.start or _dt.date(year - 1, 1, 1)
         if window.known and window.end and start <= payment_date <= window.end:
             return year, True, window, found
-    assumed = chain.get("resident_assumed_window_from_month", payment_date)
-    if payment_date.month >= (int(assumed.value) if assumed is not None else 9):
+    assumed = chain.get_or_nearest("resident_assumed_window_from_month", payment_date)
+    if payment_date.month >= int(assumed.value):
         window, found = window_for(chain, payment_date.year + 1)
         if not window.known:
             return payment_date.year + 1, True, window, found
@@ -133,19 +133,19 @@ def resident_wait(chain: Chain, lapse_years: int, enrol_year: int, in_window: bo
     year_start = _dt.date(enrol_year, 1, 1)
     used: list[Found] = []
 
-    def get(name: str, default):
-        found = chain.get(name, year_start)
+    def get(name: str, default=None):
+        found = chain.get(name, year_start) if default is False else chain.get_or_nearest(name, year_start)
         if found is None:
             return default
         used.append(found)
         return found.value
 
-    fixed_months = int(get("resident_fixed_wait_months", 3))
-    per_year = int(get("resident_variable_wait_per_year", 1))
-    counting = str(get("resident_lapse_counting", "years_minus_one"))
-    repair_per_year = int(get("resident_repair_months_per_year", 1))
-    long_years = int(get("resident_long_lapse_years", 4))
-    floor_months = int(get("resident_long_lapse_floor_months", 6))
+    fixed_months = int(get("resident_fixed_wait_months"))
+    per_year = int(get("resident_variable_wait_per_year"))
+    counting = str(get("resident_lapse_counting"))
+    repair_per_year = int(get("resident_repair_months_per_year"))
+    long_years = int(get("resident_long_lapse_years"))
+    floor_months = int(get("resident_long_lapse_floor_months"))
     next_day_rule = bool(get("resident_window_covers_from_next_day", False)) if in_window else False
     if window is None:
         window, wfound = window_for(chain, enrol_year)
