@@ -53,6 +53,17 @@ class EmployeeAmount:
     base_choice: str = ""  # 灵活就业: how the base may be chosen (shown under the figures)
 
 
+def clamp_base(wage: Optional[Decimal], low: Decimal, high: Decimal) -> tuple[Decimal, str]:
+    """The base from a wage: the lowest base when no wage is given, else the wage within the limits."""
+    if wage is None:
+        return low, "lowest"
+    if wage < low:
+        return low, "floor"
+    if wage > high:
+        return high, "ceiling"
+    return wage, "wage"
+
+
 def _month_terms(chain: Chain, month: _dt.date, wage: Optional[Decimal]):
     names = ("employee_base_min", "employee_base_max", "employee_individual_rate", "employer_rate")
     found = {n: chain.get(n, month) for n in names}
@@ -60,14 +71,7 @@ def _month_terms(chain: Chain, month: _dt.date, wage: Optional[Decimal]):
         return None
     fixed = chain.get("employee_individual_fixed", month)
     low, high = dec(found["employee_base_min"].value), dec(found["employee_base_max"].value)
-    if wage is None:
-        base, rule = low, "lowest"
-    elif wage < low:
-        base, rule = low, "floor"
-    elif wage > high:
-        base, rule = high, "ceiling"
-    else:
-        base, rule = wage, "wage"
+    base, rule = clamp_base(wage, low, high)
     used = [f for f in found.values()] + ([fixed] if fixed else [])
     return (base, rule, low, high, dec(found["employee_individual_rate"].value),
             dec(fixed.value) if fixed else Decimal(0), dec(found["employer_rate"].value)), used
@@ -95,14 +99,7 @@ def _flexible_terms(chain: Chain, month: _dt.date, wage: Optional[Decimal]):
             return None
         used += [lo_f, hi_f]
         low, high = dec(lo_f.value), dec(hi_f.value)
-        if wage is None:
-            base, rule = low, "lowest"
-        elif wage < low:
-            base, rule = low, "floor"
-        elif wage > high:
-            base, rule = high, "ceiling"
-        else:
-            base, rule = wage, "wage"
+        base, rule = clamp_base(wage, low, high)
     if choice is not None:
         used.append(choice)
     fixed = chain.get("flexible_fixed", month)
