@@ -225,6 +225,8 @@ def _can_backpay(c: Composer, case: Case, today: _dt.date, assess: bool = False)
         c.bullet(say("flexible_long_note"))
     elif e.rule == "flexible_unknown":
         c.verdict = say("flexible_unknown_verdict", limit=lim)
+    elif e.rule.startswith("regional_"):
+        _regional_lines(c, e, m, place)
     elif e.rule == "employee_employer":
         rate = _get(c, "late_fee_daily_rate", today)
         c.verdict = say("employee_employer_verdict")
@@ -254,6 +256,27 @@ def _can_backpay(c: Composer, case: Case, today: _dt.date, assess: bool = False)
     if assess:
         _assessment(c, case, today, e)
     return e
+
+
+def _regional_lines(c: Composer, e, months, place: str) -> None:
+    """A city's own lapse rule (lapse_rule_employee / lapse_rule_flexible)."""
+    lim = e.short_limit
+    wait = ""
+    if e.wait_months:
+        lo, hi = e.wait_months
+        wait = say("regional_wait_exact", months=hi) if lo == hi else say("regional_wait_range", lo=lo, hi=hi)
+    if e.rule == "regional_no_backpay":
+        c.verdict = say("regional_no_backpay_verdict", place=place, wait=f"，{wait}" if wait else "")
+    elif e.rule == "regional_unknown":
+        c.verdict = say("regional_unknown_verdict", place=place, limit=lim, wait=wait or say("regional_wait_unknown"))
+    elif e.rule == "regional_short":
+        restore = say("regional_gap_paid") if e.benefits_from == "gap_reimbursed" else say("regional_next_month")
+        c.verdict = say("regional_short_verdict", place=place, months=months, limit=lim, restore=restore)
+    else:
+        c.verdict = say("regional_long_verdict", place=place, months=months, limit=lim,
+                        wait=wait or say("regional_wait_unknown"))
+        if e.wait_months and e.wait_months[0] != e.wait_months[1]:
+            c.bullet(say("regional_wait_conflict"))
 
 
 def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
@@ -298,7 +321,7 @@ def _waiting_verdict(e, c: Optional[Composer] = None, today: Optional[_dt.date] 
         if lo == 0:
             return say("wait_up_to", months=hi)
         return say("wait_range", lo=lo, hi=hi)
-    if e.benefits_from == "after_wait" and e.rule != "resident":
+    if e.benefits_from == "after_wait" and e.rule not in ("resident", "regional_long", "regional_unknown"):
         return say("wait_new_enrolment")
     return None
 

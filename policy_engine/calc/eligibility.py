@@ -24,6 +24,43 @@ def _val(found: Optional[Found]) -> int:
     return int(found.value)
 
 
+def _regional_rule(chain: Chain, today: _dt.date, insurance_type: str, lapse_reason: Optional[str],
+                   lapse_months: Optional[int], used: list) -> Optional[Eligibility]:
+    """A local lapse rule (data/README.md section 6): only the keys the source gives are used."""
+    found = chain.get(f"lapse_rule_{insurance_type}", today)
+    if found is None or found.level == "national" or not isinstance(found.value, dict):
+        return None
+    rule = found.value
+    used.append(found)
+    limit = rule.get("short_lapse_months")
+    if limit is None:
+        limit = int(chain.get_or_nearest("employee_short_lapse_months", today).value)
+    first = rule.get("first_wait_months")
+    personal = insurance_type == "flexible" or lapse_reason == "personal"
+    if rule.get("personal_backpay_allowed") is False and personal:
+        wait = (int(first), int(first)) if first else None
+        return Eligibility("regional_no_backpay", "no_new_enrolment", "after_wait", False, False, wait, int(limit),
+                           tuple(used))
+    if lapse_months is None:
+        return Eligibility("regional_unknown", "limited", "unknown", None, None, _long_wait(rule), int(limit),
+                           tuple(used))
+    if lapse_months <= int(limit):
+        gap = rule.get("short_restored_from") == "gap" or rule.get("short_gap_costs_paid") is True
+        return Eligibility("regional_short", "yes", "gap_reimbursed" if gap else "next_month", gap, True, (0, 0),
+                           int(limit), tuple(used))
+    return Eligibility("regional_long", "often", "after_wait", bool(rule.get("long_gap_costs_paid")), False,
+                       _long_wait(rule), int(limit), tuple(used))
+
+
+def _long_wait(rule: dict) -> Optional[tuple[int, int]]:
+    if rule.get("long_wait_months") is not None:
+        return int(rule["long_wait_months"]), int(rule["long_wait_months"])
+    options = rule.get("long_wait_months_options")
+    if options:
+        return min(int(o[0]) for o in options), max(int(o[1]) for o in options)
+    return None
+
+
 def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], lapse_reason: Optional[str],
                 lapse_months: Optional[int], switching_scheme: Optional[bool] = None,
                 continuous_years: Optional[int] = None) -> Eligibility:
@@ -46,6 +83,11 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
             return Eligibility("switch_long", "yes", "after_wait", False, False, (0, max_wait), limit,
                                tuple(used))
         return Eligibility("switch_unknown", "yes", "unknown", None, None, None, limit, tuple(used))
+
+    if insurance_type in ("flexible", "employee") and not (insurance_type == "employee" and lapse_reason == "employer"):
+        regional = _regional_rule(chain, today, insurance_type, lapse_reason, lapse_months, used)
+        if regional is not None:
+            return regional
 
     if insurance_type == "resident":
         get("resident_fixed_wait_months")
