@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_engine import TOPICS, answer, handoff_text
 from policy_engine.topics import intent_titles
+from policy_engine.validation import VALUE_LABELS
 
 from .common import (
     QUESTION_PREFIX,
@@ -32,10 +33,9 @@ def topic_buttons(intents) -> List[Dict[Text, Text]]:
 
 
 def case_summary(tracker: Tracker) -> Text:
-    labels = {
-        "employee": "职工医保", "flexible": "灵活就业", "resident": "居民医保",
-        "employer": "单位原因", "personal": "个人原因",
-    }
+    # the engine's labels of canonical values (one home with validation)
+    labels = {value: names[0] for field in ("insurance_type", "lapse_reason")
+              for value, names in VALUE_LABELS[field].items()}
     case = case_from_tracker(tracker)
     parts = []
     if case.city or case.province:

@@ -454,6 +454,10 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
                 c.figures[f"premium_{y.year}_{label}"] = float(v)
             if len(y.rows) == 1:
                 c.figures[f"premium_{y.year}"] = float(y.premiums[0][1])
+        elif y.options:
+            c.bullet(say("resident_amount_options", year=y.year, options="；".join(
+                "，".join(say("resident_amount_row", label=row.label, price=_price(row)) for row in table)
+                for table in y.options)))
         elif y.national_floor:
             floor = c.chain.get("resident_premium_min", _dt.date(y.year, 1, 1))
             c.bullet(say("resident_national_floor", year=y.year, amount=plain(floor.value)))

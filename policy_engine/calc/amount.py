@@ -198,6 +198,7 @@ class YearPremium:
     rows: tuple[PremiumRow, ...]  # rows matching what the case knows; empty when unknown
     all_rows: tuple[PremiumRow, ...]
     national_floor: bool  # no regional price: only the national minimum (N8) is known
+    options: tuple = ()  # conflicting tables (premium_table_options): shown, never computed from
 
     @property
     def premiums(self) -> tuple[tuple[str, Decimal], ...]:
@@ -270,7 +271,14 @@ def resident_premiums(chain: Chain, year: int, case=None) -> tuple[YearPremium, 
     """The rows of one 年度's premium table matching what the case knows (all rows without a case)."""
     rows, used, floor = _all_rows(chain, year)
     kept = [r for r in rows if case is None or _matches(r, case)]
-    return YearPremium(year, tuple(kept), tuple(rows), floor), used
+    options: tuple = ()
+    if not rows:
+        found = chain.get("resident_premium_options", _dt.date(year, 1, 1))
+        if found is not None and isinstance(found.value, list):
+            options = tuple(tuple(_row(r) for r in table if isinstance(r, dict)) for table in found.value)
+            used = [found]
+            floor = False
+    return YearPremium(year, tuple(kept), tuple(rows), floor, options), used
 
 
 def premium_choice_needed(chain: Chain, case, key: str, year: Optional[int] = None) -> bool:
