@@ -16,7 +16,7 @@ from .calc.retirement import retirement
 from .calc.waiting import resident_plan, window_for
 from .case import Case
 from .compose import Answer, Composer, say
-from .dates import lapsed_months, ym, ymd
+from .dates import add_months, lapsed_months, ym, ymd
 from .topics import TOPICS, follow_ups, required_fields
 from .validation import check_case
 
@@ -341,13 +341,17 @@ def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
     c.use([ratio, rate])
     c.verdict = say("flexible_rate_unknown_verdict", place=place)
     old_month = ""
-    for month in lapsed_months(today, case.lapse_months or 1)[::-1]:
+    months = lapsed_months(today, case.lapse_months or 1)
+    # the lapsed months' own base year first; else the latest published one, said as such
+    for k, month in enumerate(list(months[::-1]) + [add_months(months[0], -j) for j in range(1, 25)]):
         wage = c.chain.get("employee_average_wage", month)
         if wage is not None:
             c.use([wage])
             amount = fen(dec(wage.value) * dec(ratio.value) * dec(rate.value))
-            year = month.year if month.month >= 7 else month.year - 1
+            year = wage.start.year
             old_month = say("flexible_old_month", year=year, wage=yuan(wage.value), amount=yuan(amount))
+            if k >= len(months):
+                old_month += say("flexible_old_month_older", year=year)
             c.figures["old_rule_monthly"] = float(amount)
             break
     c.bullet(say("flexible_old_rule", ratio=pct(ratio.value), rate=pct(rate.value), old_month=old_month))
