@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_engine import TOPICS, answer, handoff_text
+from policy_engine.topics import intent_titles
+from policy_engine.validation import VALUE_LABELS
 
 from .common import (
     QUESTION_PREFIX,
@@ -21,9 +21,8 @@ from .common import (
     today,
 )
 
-TOPIC_TITLES: Dict[Text, Text] = yaml.safe_load(
-    (Path(__file__).with_name("topics.yml")).read_text(encoding="utf-8")
-)
+# Button titles live with the topics in policy_engine/data/topics.yaml (one home).
+TOPIC_TITLES: Dict[Text, Text] = intent_titles()
 SUGGESTED = ("ask_can_backpay", "ask_backpay_amount", "ask_waiting_period")
 # Fallback: below this confidence an intent is not offered as a clarification button.
 MIN_SUGGESTION_CONFIDENCE = 0.05
@@ -34,10 +33,9 @@ def topic_buttons(intents) -> List[Dict[Text, Text]]:
 
 
 def case_summary(tracker: Tracker) -> Text:
-    labels = {
-        "employee": "职工医保", "flexible": "灵活就业", "resident": "居民医保",
-        "employer": "单位原因", "personal": "个人原因",
-    }
+    # the engine's labels of canonical values (one home with validation)
+    labels = {value: names[0] for field in ("insurance_type", "lapse_reason")
+              for value, names in VALUE_LABELS[field].items()}
     case = case_from_tracker(tracker)
     parts = []
     if case.city or case.province:

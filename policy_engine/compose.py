@@ -1,11 +1,17 @@
 """Collects answer lines and the facts behind them, then renders the final Answer."""
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from . import params
 from .params import Chain, Found
+
+
+def say(key: str, **values) -> str:
+    """One sentence of data/sentences.yaml, filled with looked-up or computed values."""
+    return params.sentences()[key].format(**values)
 
 LEVEL_ORDER = {"city": 0, "province": 1, "national": 2}
 STATUS_WORDS = {"S": "来自非官方转载（多处一致）", "?": "尚未核实或说法不一"}
@@ -46,6 +52,25 @@ class Composer:
     missing: tuple[str, ...] = ()
     buttons: tuple[tuple[str, str], ...] = ()
     show_level: bool = True
+    today: Optional[_dt.date] = None
+
+    def hotline(self, today: Optional[_dt.date] = None) -> str:
+        found = self.chain.get("hotline_medical", today or self.today or _dt.date.today())
+        return str(found.value) if found is not None else ""
+
+    def use_found(self, other: "Composer") -> None:
+        """Take over the facts another (scratch) composer used."""
+        for fid in other.fact_ids:
+            if fid not in self.fact_ids:
+                self.fact_ids.append(fid)
+            self._note_status(fid, other.statuses.get(fid, "V"))
+        self.levels.extend(other.levels)
+        for ref in other.references:
+            if ref not in self.references:
+                self.references.append(ref)
+        for title in other.short_sources:
+            if title not in self.short_sources:
+                self.short_sources.append(title)
 
     def line(self, text: str) -> None:
         self.lines.append(text)
@@ -87,8 +112,13 @@ class Composer:
             for ref in info.references:
                 if str(ref) not in self.references:
                     self.references.append(str(ref))
-            if info.references and info.references[0].title not in self.short_sources:
-                self.short_sources.append(info.references[0].title)
+            if info.references:
+                title = info.references[0].title
+                if level != "national" and info.region not in (self.chain.city, self.chain.province):
+                    # another region's rule cited as an example says whose it is
+                    title = say("other_region_source", region=info.region, title=title)
+                if title not in self.short_sources:
+                    self.short_sources.append(title)
 
     @property
     def level(self) -> str:
@@ -100,16 +130,28 @@ class Composer:
         level = self.level
         city, province = self.chain.city, self.chain.province
         if level == "city":
-            return f"（以下按{self.chain.level_name('city')}市规定）"
+            return say("level_city", place=self.chain.level_name("city"))
         if level == "province":
             name = self.chain.level_name("province")
-            extra = f"，暂无{city}的市级数据" if city and city != name else ""
-            return f"（以下按{name}省规定{extra}）"
+            extra = say("level_province_extra", city=city) if city and city != name else ""
+            return say("level_province", place=name, extra=extra)
         place = city or province
         if place:
             has_local = any(reg.level != "national" for reg in self.chain.regions)
-            return f"（暂无{place}的{'相关' if has_local else ''}地方数据，以下按全国通用规则）"
-        return "（未说明所在城市，以下按全国通用规则）"
+            return say("level_national_place", place=place, local="相关" if has_local else "")
+        return say("level_national")
+
+    def _unsure_items(self, status: str) -> str:
+        names = []
+        for fid in self.fact_ids:
+            if self.statuses.get(fid) != status:
+                continue
+            info = params.facts().get(fid)
+            if info is not None:
+                name = info.short or fid
+                if name not in names:
+                    names.append(name)
+        return "、".join(names[:4])
 
     def render(self) -> Answer:
         from .validation import FIELD_LABELS
@@ -121,17 +163,18 @@ class Composer:
         out.extend(self.lines)
         if self.missing:
             labels = "、".join(FIELD_LABELS[f].split("（")[0] for f in self.missing)
-            out.append(f"告诉我{labels}，我可以按您的情况算得更准确。")
+            out.append(say("ask_more", labels=labels))
         if self.short_sources:
-            out.append("依据：" + "；".join(self.short_sources[:3]))
+            out.append(say("sources", titles="；".join(self.short_sources[:3])))
         unsure = [fid for fid in self.fact_ids if self.statuses.get(fid) in ("S", "?")]
+        hotline = self.hotline()
         if any(self.statuses.get(fid) == "?" for fid in unsure):
-            out.append("提示：以上部分数据尚未核实或说法不一，仅供参考，请务必向当地医保局或拨打12393确认。")
-        elif unsure:
-            out.append("提示：以上部分数据来自非官方转载，请向当地医保局或拨打12393确认。")
+            out.append(say("warn_unverified", items=self._unsure_items("?"), hotline=hotline))
+        if any(self.statuses.get(fid) == "S" for fid in unsure):
+            out.append(say("warn_secondary", items=self._unsure_items("S"), hotline=hotline))
         place = self.chain.city or self.chain.province
-        where = f"{place}医保局或经办窗口" if place else "参保地医保局或经办窗口"
-        out.append(f"具体以{where}答复为准（医保服务热线12393）。")
+        where = say("where_place", place=place) if place else say("where_any")
+        out.append(say("confirm_where", where=where, hotline=hotline))
         text = "\n".join(line for line in out if line)
         return Answer(
             topic=self.topic,

@@ -29,6 +29,7 @@ class FactInfo:
     summary: str
     status: str
     references: tuple[Reference, ...]
+    short: str = ""  # a few words naming the fact in the "please confirm" line
 
 
 @dataclass(frozen=True)
@@ -122,14 +123,31 @@ def load_yaml(name: str) -> Any:
         return yaml.safe_load(handle)
 
 
+def _fact(fid, item) -> FactInfo:
+    summary = str(item["summary"])
+    short = str(item.get("short") or summary.split("；")[0].split("（")[0].split("，")[0].split("：")[0])
+    if len(short) > 18:
+        short = short[:16] + "等"
+    return FactInfo(str(fid), str(item["region"]), summary, str(item["status"]), _refs(item.get("reference")), short)
+
+
+def raw_facts() -> dict:
+    """facts.yaml plus the `facts:` mapping of every regional data file (ids unique over all)."""
+    raw = dict(load_yaml("facts.yaml"))
+    for filename in region_index()["data_files"].values():
+        extra = load_yaml(filename).get("facts") or {}
+        raw.update(extra)
+    return raw
+
+
 @functools.lru_cache(maxsize=None)
 def facts() -> dict[str, FactInfo]:
-    raw = load_yaml("facts.yaml")
-    return {
-        str(fid): FactInfo(str(fid), str(item["region"]), str(item["summary"]), str(item["status"]),
-                           _refs(item.get("reference")))
-        for fid, item in raw.items()
-    }
+    return {str(fid): _fact(fid, item) for fid, item in raw_facts().items()}
+
+
+@functools.lru_cache(maxsize=None)
+def sentences() -> dict[str, str]:
+    return load_yaml("sentences.yaml")
 
 
 @functools.lru_cache(maxsize=None)
@@ -179,6 +197,24 @@ class Chain:
                 refs = facts()[entry.fact].references or refs
             return Found(name, entry.value, entry.fact, entry.status, reg.name, reg.level, entry.start, refs)
         return None
+
+    def get_or_nearest(self, name: str, day: _dt.date) -> Optional[Found]:
+        """`get`, else the national value nearest to `day` (for rules, never for yearly figures:
+        callers use it only where code would otherwise hold the rule's number as a default)."""
+        found = self.get(name, day)
+        if found is not None:
+            return found
+        national = region("全国")
+        param = national.parameters.get(name) if national else None
+        if param is None or not param.entries:
+            return None
+        entry = param.entries[0] if day < param.entries[0].start else param.entries[-1]
+        return Found(name, entry.value, entry.fact, entry.status, national.name, national.level, entry.start,
+                     param.references)
+
+    def defined_anywhere(self, name: str) -> bool:
+        """True when some region of the chain has the parameter for any date."""
+        return any(name in reg.parameters and reg.parameters[name].entries for reg in self.regions)
 
     @property
     def place(self) -> Optional[str]:

@@ -95,7 +95,7 @@ def check_texts(raw: Any, fact_ids: set[str]) -> list[str]:
 
 
 def check_all() -> list[str]:
-    fact_raw = params.load_yaml("facts.yaml")
+    fact_raw = params.raw_facts()
     fact_ids = {str(k) for k in fact_raw}
     problems = check_facts(fact_raw)
     index = params.load_yaml("regions.yaml")

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
+from pathlib import Path
 from typing import Any, Optional
+
+import yaml
 
 from .case import Case, convert
 from .dates import add_months, month_start
@@ -23,6 +27,11 @@ FIELD_LABELS = {
     "continuous_years": "已连续参保年数",
     "payment_date": "缴费日期",
     "claim_free_years": "未报销的年数",
+    "lapsed_years": "哪些年度没交（如2025年度）",
+    "lapse_start": "从哪个月开始没交",
+    "age": "年龄",
+    "resident_group": "参保人群（老年人/成年人/学生儿童/大学生）",
+    "premium_tier": "缴费档次（一档/二档或低档/高档）",
 }
 
 MAX_LAPSE_MONTHS = 480  # 40 years: longer than a working life
@@ -33,17 +42,35 @@ MAX_YEARS_PAID = 60
 MAX_COUNT_YEARS = 80
 
 _CJK_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,10}$")
-_INSURANCE_SYNONYMS = {
-    "employee": "employee", "职工": "employee", "职工医保": "employee", "单位": "employee",
-    "flexible": "flexible", "灵活就业": "flexible", "个体户": "flexible", "个体": "flexible",
-    "resident": "resident", "居民": "resident", "居民医保": "resident", "城乡居民医保": "resident",
-    "新农合": "resident", "合作医疗": "resident",
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "nlu" / "lexicon"
+# Canonical values and their labels (the words answers use); every other surface word lives in
+# nlu/lexicon/<field>.yml, the one list shared with the NLU.
+VALUE_LABELS = {
+    "insurance_type": {"employee": ("职工医保",), "flexible": ("灵活就业",), "resident": ("居民医保",)},
+    "lapse_reason": {"employer": ("单位原因",), "personal": ("个人原因",)},
+    "gender": {"male": ("男", "男性"), "female": ("女", "女性")},
+    "resident_group": {"elderly": ("老年人",), "adult": ("成年人",), "student_child": ("学生儿童",),
+                       "college": ("大学生",)},
+    "premium_tier": {"low": ("低档", "一档"), "high": ("高档", "二档")},
 }
-_REASON_SYNONYMS = {
-    "employer": "employer", "单位": "employer", "公司": "employer",
-    "personal": "personal", "个人": "personal", "自己": "personal",
-}
-_GENDER_SYNONYMS = {"male": "male", "男": "male", "男性": "male", "female": "female", "女": "female", "女性": "female"}
+
+
+@functools.lru_cache(maxsize=None)
+def synonyms(field: str) -> dict[str, str]:
+    """surface word -> canonical value: the canonical values, their labels, then the lexicon."""
+    out: dict[str, str] = {}
+    for value, labels in VALUE_LABELS.get(field, {}).items():
+        out[value] = value
+        for label in labels:
+            out[label] = value
+    path = LEXICON_DIR / f"{field}.yml"
+    if path.is_file():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for value, words in raw.items():
+            if value in VALUE_LABELS.get(field, {}) and isinstance(words, list):
+                for word in words:
+                    out.setdefault(str(word).strip().lower(), value)
+    return out
 
 
 def _fmt(value: Any) -> str:
@@ -81,21 +108,30 @@ def validate(field: str, value: Any) -> tuple[Any, Optional[str]]:
         return _place(value, ("市",), "城市")
     if field == "province":
         return _place(value, ("省", "市", "自治区"), "省份")
-    if field == "insurance_type":
+    if field in VALUE_LABELS:
         key = value.strip().lower() if isinstance(value, str) else None
-        if key in _INSURANCE_SYNONYMS:
-            return _INSURANCE_SYNONYMS[key], None
-        return None, f"“{_fmt(value)}”不是我认识的参保类型，请说明是职工医保、灵活就业还是居民医保（含新农合）。"
-    if field == "lapse_reason":
-        key = value.strip().lower() if isinstance(value, str) else None
-        if key in _REASON_SYNONYMS:
-            return _REASON_SYNONYMS[key], None
-        return None, f"“{_fmt(value)}”不是我认识的断缴原因，请说明是单位没交还是自己没交。"
-    if field == "gender":
-        key = value.strip().lower() if isinstance(value, str) else None
-        if key in _GENDER_SYNONYMS:
-            return _GENDER_SYNONYMS[key], None
-        return None, f"“{_fmt(value)}”不是有效的性别，请说明男或女。"
+        table = synonyms(field)
+        if key in table:
+            return table[key], None
+        return None, {
+            "insurance_type": f"“{_fmt(value)}”不是我认识的参保类型，请说明是职工医保、灵活就业还是居民医保（含新农合）。",
+            "lapse_reason": f"“{_fmt(value)}”不是我认识的断缴原因，请说明是单位没交还是自己没交。",
+            "gender": f"“{_fmt(value)}”不是有效的性别，请说明男或女。",
+            "resident_group": f"“{_fmt(value)}”不是我认识的参保人群，请说明是老年人、成年人、学生儿童还是大学生。",
+            "premium_tier": f"“{_fmt(value)}”不是我认识的缴费档次，请说明是低档（一档）还是高档（二档）。",
+        }[field]
+    if field == "age":
+        return _range_int(value, 0, 130, "年龄", "岁")
+    if field == "lapse_start":
+        day = convert(field, value)
+        if day is None or not 1990 <= day.year <= 2100:
+            return None, f"“{_fmt(value)}”不是有效的月份，请用“2025-03”这样的格式告诉我从哪个月开始没交。"
+        return day.replace(day=1), None
+    if field == "lapsed_years":
+        years = convert(field, value)
+        if years is None:
+            return None, f"“{_fmt(value)}”不是有效的年度，请告诉我哪些年没交，例如“2025年”。"
+        return years, None
     if field == "lapse_months":
         number = convert("lapse_months", value)
         if number is None:

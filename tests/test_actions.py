@@ -181,15 +181,23 @@ def validate_form(slots, intent="inform", entities=None, text=""):
 
 
 def test_form_asks_only_what_is_missing():
-    _, slots = validate_form({"topic": "can_backpay", "city": "北京", "insurance_type": "flexible"},
+    _, slots = validate_form({"topic": "can_backpay", "city": "北京", "insurance_type": "employee"},
                              entities=[{"entity": "city", "value": "北京"}])
     assert slots["requested_slot"] == "lapse_reason"
+    # a 灵活就业 person has no employer: the reason is never asked (issue 11)
+    _, slots = validate_form({"topic": "can_backpay", "city": "北京", "insurance_type": "flexible"},
+                             entities=[{"entity": "city", "value": "北京"}])
+    assert slots["requested_slot"] == "lapse_months"
 
 
 def test_form_skips_reason_for_resident_and_finishes_when_complete():
+    _, slots = validate_form({"topic": "can_backpay", "city": "某地", "insurance_type": "resident", "lapse_months": 5},
+                             entities=[{"entity": "city", "value": "某地"}])
+    assert slots["requested_slot"] is None
+    # 南昌 has two resident prices (students 200, others 400): the group is asked, as the price depends on it
     _, slots = validate_form({"topic": "can_backpay", "city": "南昌", "insurance_type": "resident", "lapse_months": 5},
                              entities=[{"entity": "city", "value": "南昌"}])
-    assert slots["requested_slot"] is None
+    assert slots["requested_slot"] == "resident_group"
 
 
 def test_form_rejects_impossible_months_then_skips_after_two_tries():
@@ -234,7 +242,7 @@ def test_form_keeps_a_city_given_earlier_when_a_follow_up_starts_it():
 
 def test_form_does_not_complain_when_the_text_answers_another_question():
     messages, slots = validate_form(
-        {"topic": "can_backpay", "city": "南昌", "insurance_type": "flexible", "lapse_months": 5,
+        {"topic": "can_backpay", "city": "南昌", "insurance_type": "employee", "lapse_months": 5,
          "lapse_reason": "断了5个月", "requested_slot": "lapse_reason"},
         text="断了5个月", entities=[{"entity": "lapse_months", "value": 5}])
     assert slots["lapse_reason"] is None and slots["lapse_months"] == 5

@@ -73,8 +73,9 @@ def tracker_slots(rasa_server, sender):
 def test_issue_example_amount_wait_and_sources_in_one_answer(chat, rasa_server):
     sender = new_sender()
     text = joined(chat(sender, "北京灵活就业断缴4个月，补缴要多少钱？多久能报销？"))
-    # 2026-07..2026-10 at Beijing's lowest 2026年度 base 7270: (148.40 + 712.46) x 4.
-    assert "3443.44" in text
+    # The Beijing 灵活就业 rate is not known (B4): employee rates are not presented as its price
+    # (3443.44 was 4 x (148.40 + 712.46) at the employee rates); the older rule is shown, labelled.
+    assert "3443.44" not in text and "费率未查到" in text and "元" in text
     assert "6个月" in text
     assert "依据" in text and "12393" in text
     slots = tracker_slots(rasa_server, sender)

@@ -33,17 +33,17 @@ def incentive(chain: Chain, continuous_years: int, today: _dt.date, claim_free_y
               original_cap: Optional[float] = None) -> Incentive:
     used: list[Found] = []
 
-    def get(name: str, default):
-        found = chain.get(name, today)
+    def get(name: str, default=None):
+        found = chain.get_or_nearest(name, today) if default is not None else chain.get(name, today)
         if found is None:
-            return default, None
+            return None, None
         used.append(found)
         return found.value, found
 
-    start, _ = get("incentive_start_years", 4)
-    cstep, cfound = get("incentive_continuous_step", 1000)
-    zstep, _ = get("incentive_zero_claim_step", 1000)
-    rate, _ = get("incentive_limit_rate", 0.2)
+    start, _ = get("incentive_start_years", True)
+    cstep, cfound = get("incentive_continuous_step", True)
+    zstep, _ = get("incentive_zero_claim_step", True)
+    rate, _ = get("incentive_limit_rate", True)
     if original_cap is None:
         cap_value, _ = get("resident_critical_cap", None)
         cap = dec(cap_value) if cap_value is not None else None

@@ -24,19 +24,19 @@ class LateFee:
 
 def late_fee(chain: Chain, arrears: float, days: int, as_of: _dt.date) -> LateFee:
     """arrears x daily rate (0.05%) x days; fine of 1-3 times the arrears if still unpaid."""
-    rate = chain.get("late_fee_daily_rate", as_of)
-    low = chain.get("late_fine_multiple_min", as_of)
-    high = chain.get("late_fine_multiple_max", as_of)
+    rate = chain.get_or_nearest("late_fee_daily_rate", as_of)
+    low = chain.get_or_nearest("late_fine_multiple_min", as_of)
+    high = chain.get_or_nearest("late_fine_multiple_max", as_of)
     used = tuple(f for f in (rate, low, high) if f is not None)
-    daily = dec(rate.value) if rate else Decimal("0.0005")
+    daily = dec(rate.value)
     amount = dec(arrears)
     return LateFee(
         arrears=fen(amount),
         days=days,
         daily_rate=daily,
         fee=fen(amount * daily * days),
-        fine_min=fen(amount * dec(low.value if low else 1)),
-        fine_max=fen(amount * dec(high.value if high else 3)),
+        fine_min=fen(amount * dec(low.value)),
+        fine_max=fen(amount * dec(high.value)),
         payer="employer",
         used=used,
     )

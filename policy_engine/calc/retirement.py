@@ -26,6 +26,7 @@ class Retirement:
     base: Optional[Decimal]  # the base used for the estimate (lowest base of today's base year)
     rate: Optional[Decimal]  # individual + employer rate used for the estimate
     used: tuple[Found, ...]
+    status: str = "V"  # worst status of the required-years figure
 
 
 def retirement(chain: Chain, gender: str, years_paid: float, today: _dt.date) -> Retirement:
@@ -47,10 +48,12 @@ def retirement(chain: Chain, gender: str, years_paid: float, today: _dt.date) ->
         used.extend((base_f, irate, erate))
         base = dec(base_f.value)
         rate = dec(irate.value) + dec(erate.value)
-    paid = dec(years_paid).quantize(Decimal("0.1")).normalize()  # years shown to one decimal
+    # never rounded before the comparison: 19.96 years is short of 20
+    paid = dec(years_paid).normalize()
     reqs = []
     for req in required:
         short = max(Decimal(0), Decimal(req) - paid)
         lump = fen(short * 12 * base * rate) if base is not None else None
         reqs.append(Requirement(req, short, lump))
-    return Retirement(gender, paid, tuple(reqs), len(reqs) > 1, base, rate, tuple(used))
+    status = (single or options).status if (single or options) is not None else "V"
+    return Retirement(gender, paid, tuple(reqs), len(reqs) > 1, base, rate, tuple(used), status)

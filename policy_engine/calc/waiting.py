@@ -15,6 +15,7 @@ class Window:
     start: Optional[_dt.date]
     end: Optional[_dt.date]
     known: bool  # False: no regional data, assumed "paid before the 年度 starts"
+    periods: tuple = ()  # payment timeline of the 年度 (data/README.md section 4), first match wins
 
 
 @dataclass(frozen=True)
@@ -36,30 +37,89 @@ class ResidentWait:
     used: tuple[Found, ...]
 
 
-def lapse_years_from_months(months: int) -> int:
-    """Resident insurance is bought per 年度: any part of a missed year counts as one lapse year."""
-    return -(-months // 12) if months > 0 else 0
+def lapsed_years_before(enrol_year: int, lapsed_years=None, lapse_start: Optional[_dt.date] = None,
+                        lapse_months: Optional[int] = None, today: Optional[_dt.date] = None
+                        ) -> tuple[tuple[int, ...], str]:
+    """The 年度 not paid for before the 年度 being bought (N2a: 年度, not months / 12).
+
+    Returns (years, source): source is "given" (the person named the 年度), "lapse_start" or
+    "lapse_months" (derived: every 年度 from the first unpaid month's year up to the one bought),
+    or "none" (nothing known: no lapse assumed)."""
+    if lapsed_years:
+        return tuple(sorted(y for y in set(lapsed_years) if y < enrol_year)), "given"
+    source = "lapse_start"
+    if lapse_start is None and lapse_months and today is not None:
+        lapse_start = add_months(today.replace(day=1), -lapse_months)
+        source = "lapse_months"
+    if lapse_start is None:
+        return (), "none"
+    return tuple(range(lapse_start.year, enrol_year)), source
 
 
 def window_for(chain: Chain, year: int) -> tuple[Window, Optional[Found]]:
     found = chain.get("resident_window", _dt.date(year, 1, 1))
     if found is not None and isinstance(found.value, dict):
-        return Window(year, found.value["start"], found.value["end"], True), found
+        return Window(year, found.value.get("start"), found.value.get("end"), True,
+                      tuple(found.value.get("periods") or ())), found
     return Window(year, None, _dt.date(year - 1, 12, 31), False), None
+
+
+def _period_for(window: Window, payment_date: Optional[_dt.date]) -> Optional[dict]:
+    if payment_date is None:
+        return None
+    for period in window.periods:
+        start, end = period.get("start"), period.get("end")
+        if (start is None or start <= payment_date) and (end is None or payment_date <= end):
+            return period
+    return None
 
 
 def enrol_year_for(chain: Chain, payment_date: _dt.date) -> tuple[int, bool, Window, Optional[Found]]:
     """Which 年度 a payment buys, and whether it falls inside that 年度's 集中参保期."""
     for year in (payment_date.year + 1, payment_date.year):
         window, found = window_for(chain, year)
-        if window.known and window.start <= payment_date <= window.end:
+        # a window known only by its end date: any payment in the year before counts as inside
+        start = window.start or _dt.date(year - 1, 1, 1)
+        if window.known and window.end and start <= payment_date <= window.end:
             return year, True, window, found
-    if payment_date.month >= 9:
+    assumed = chain.get_or_nearest("resident_assumed_window_from_month", payment_date)
+    if payment_date.month >= int(assumed.value):
         window, found = window_for(chain, payment_date.year + 1)
         if not window.known:
             return payment_date.year + 1, True, window, found
     window, found = window_for(chain, payment_date.year)
     return payment_date.year, False, window, found
+
+
+@dataclass(frozen=True)
+class ResidentPlan:
+    """Which 年度 a payment buys, the 年度 lapsed before it, and the wait that follows."""
+    payment_date: _dt.date
+    payment_assumed: bool  # no payment date given: paying today is assumed
+    lapsed_years: tuple[int, ...]
+    lapse_source: str  # see lapsed_years_before
+    wait: "ResidentWait"
+    next_day_rule_elsewhere: bool  # the region has a next-day rule for another 年度, not this one
+    year_end: _dt.date  # last day of the 年度 paid for
+    after_year_end: bool  # benefits would start after the 年度 paid for has ended
+    used: tuple[Found, ...]
+
+
+def resident_plan(chain: Chain, today: _dt.date, payment_date: Optional[_dt.date] = None,
+                  lapsed_years=None, lapse_start: Optional[_dt.date] = None,
+                  lapse_months: Optional[int] = None) -> ResidentPlan:
+    """The one 年度 model every resident topic uses: pay on `payment_date` (default today)."""
+    assumed = payment_date is None
+    pay = payment_date or today
+    year, in_window, window, wfound = enrol_year_for(chain, pay)
+    years, source = lapsed_years_before(year, lapsed_years, lapse_start, lapse_months, today)
+    wait = resident_wait(chain, len(years), year, in_window, pay, window=window)
+    rule = "resident_window_covers_from_next_day"
+    elsewhere = in_window and not wait.next_day_rule and chain.defined_anywhere(rule)
+    year_end = _dt.date(year, 12, 31)
+    used = tuple(wait.used) + ((wfound,) if wfound is not None else ())
+    return ResidentPlan(pay, assumed, years, source, wait, elsewhere, year_end,
+                        wait.benefits_from > year_end, used)
 
 
 def resident_wait(chain: Chain, lapse_years: int, enrol_year: int, in_window: bool,
@@ -73,19 +133,19 @@ def resident_wait(chain: Chain, lapse_years: int, enrol_year: int, in_window: bo
     year_start = _dt.date(enrol_year, 1, 1)
     used: list[Found] = []
 
-    def get(name: str, default):
-        found = chain.get(name, year_start)
+    def get(name: str, default=None):
+        found = chain.get(name, year_start) if default is False else chain.get_or_nearest(name, year_start)
         if found is None:
             return default
         used.append(found)
         return found.value
 
-    fixed_months = int(get("resident_fixed_wait_months", 3))
-    per_year = int(get("resident_variable_wait_per_year", 1))
-    counting = str(get("resident_lapse_counting", "years_minus_one"))
-    repair_per_year = int(get("resident_repair_months_per_year", 1))
-    long_years = int(get("resident_long_lapse_years", 4))
-    floor_months = int(get("resident_long_lapse_floor_months", 6))
+    fixed_months = int(get("resident_fixed_wait_months"))
+    per_year = int(get("resident_variable_wait_per_year"))
+    counting = str(get("resident_lapse_counting"))
+    repair_per_year = int(get("resident_repair_months_per_year"))
+    long_years = int(get("resident_long_lapse_years"))
+    floor_months = int(get("resident_long_lapse_floor_months"))
     next_day_rule = bool(get("resident_window_covers_from_next_day", False)) if in_window else False
     if window is None:
         window, wfound = window_for(chain, enrol_year)
@@ -109,6 +169,20 @@ def resident_wait(chain: Chain, lapse_years: int, enrol_year: int, in_window: bo
         start_from = payment_date + _dt.timedelta(days=1)
     else:
         start_from = payment_date
+    period = _period_for(window, payment_date)
+    if period is not None and (period.get("for") != "continuous" or lapse_years == 0):
+        # a regional payment timeline replaces the fixed wait for this payment date
+        covered = period.get("covered_from")
+        own_wait = int(period.get("wait_months") or 0)
+        if covered == "year_start":
+            start_from, fixed = max(year_start, payment_date) if own_wait else year_start, own_wait
+        elif covered == "payment_day":
+            start_from, fixed = max(payment_date, year_start), 0
+        elif covered == "day_after_payment":
+            start_from, fixed = max(payment_date + _dt.timedelta(days=1), year_start), 0
+        elif covered == "after_wait":
+            start_from, fixed = max(payment_date, year_start), own_wait or fixed_months
+        total = max(fixed + variable - repaired, floor)
     return ResidentWait(lapse_years, enrol_year, payment_date, in_window, window, fixed, variable, repaired,
                         floor, total, start_from, add_months(start_from, total), next_day_rule, counting,
                         tuple(used))

@@ -10,7 +10,7 @@ from policy_engine.calc.eligibility import eligibility
 from policy_engine.calc.waiting import resident_wait
 
 BEIJING = params.resolve("北京")
-NATIONAL = params.resolve("南宁")
+NATIONAL = params.resolve()
 NANCHANG = params.resolve("南昌")
 TODAY = dt.date(2026, 11, 23)
 

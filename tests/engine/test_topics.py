@@ -12,7 +12,8 @@ from policy_engine import TOPICS, Answer, Case, answer, handoff_text, required_f
 TODAY = dt.date(2026, 11, 23)
 FULL = Case(city="北京", insurance_type="employee", lapse_reason="personal", lapse_months=5, monthly_wage=9000,
             arrears=3000, overdue_days=90, gender="male", years_paid=18, switching_scheme=False,
-            continuous_years=6, payment_date=dt.date(2026, 12, 1), claim_free_years=1)
+            continuous_years=6, payment_date=dt.date(2026, 12, 1), claim_free_years=1, resident_group="adult",
+            premium_tier="low", age=40)
 CONTRACT_INTENTS = ["ask_can_backpay", "ask_backpay_amount", "ask_late_fee", "ask_waiting_period",
                     "ask_lapse_impact", "ask_paid_lost", "ask_materials", "ask_how_to_backpay",
                     "ask_personal_account", "ask_contribution_years", "ask_retirement_years",
@@ -27,13 +28,14 @@ def _check(ans: Answer, topic: str):
     assert isinstance(ans, Answer) and ans.topic == topic
     chinese = re.findall(r"[\u4e00-\u9fff]", ans.text)
     assert len(chinese) >= 60, ans.text
-    assert len(ans.text) <= 700, (len(ans.text), ans.text)
+    # short answers; the refund list (every seed case) and the full can_backpay assessment are longer
+    assert len(ans.text) <= (1000 if topic in ("refund", "can_backpay") else 700), (len(ans.text), ans.text)
     assert "|" not in ans.text and "**" not in ans.text  # no markdown tables / bold
     assert ans.level in ("city", "province", "national")
     assert "12393" in ans.text
     assert ans.text.splitlines()[0]  # verdict first
     for fid in ans.unverified:
-        assert re.match(r"^[NBJ]\d+a?$", fid)
+        assert re.match(r"^([NBJA]\d+a?|[A-Z]{2,4}-[A-Z]\d+)$", fid)
     if ans.unverified:
         assert "确认" in ans.text
 
@@ -45,7 +47,7 @@ def test_every_topic_answers_an_empty_case(topic):
 
 @pytest.mark.parametrize("topic", TOPICS)
 @pytest.mark.parametrize("itype", ["employee", "flexible", "resident"])
-@pytest.mark.parametrize("city", ["北京", "南昌", "南宁"])
+@pytest.mark.parametrize("city", ["北京", "南昌", "某地"])
 def test_every_topic_answers_a_full_case(topic, itype, city):
     ans = answer(topic, FULL.replace(insurance_type=itype, city=city), today=TODAY)
     _check(ans, topic)
@@ -55,8 +57,8 @@ def test_every_topic_answers_a_full_case(topic, itype, city):
 def test_answer_names_the_level_it_used():
     assert "以下按北京市规定" in answer("backpay_amount", FULL, today=TODAY).text
     assert answer("backpay_amount", FULL, today=TODAY).level == "city"
-    nanning = answer("waiting_period", FULL.replace(city="南宁", insurance_type="resident"), today=TODAY)
-    assert "暂无南宁的地方数据，以下按全国通用规则" in nanning.text and nanning.level == "national"
+    nanning = answer("waiting_period", FULL.replace(city="某地", insurance_type="resident"), today=TODAY)
+    assert "暂无某地的地方数据，以下按全国通用规则" in nanning.text and nanning.level == "national"
     assert answer("resident_enrollment", Case(city="南昌"), today=TODAY).level == "province"
 
 
@@ -89,7 +91,8 @@ def test_unknown_topic_does_not_raise():
 def test_handoff_text_names_hotlines_and_local_bureau():
     text = handoff_text(Case(city="北京"))
     assert "12393" in text and "12333" in text and "北京市医疗保障局" in text and "继续" in text
-    assert "南宁医保局" in handoff_text(Case(city="南宁"))
+    nanning = handoff_text(Case(city="南宁"))  # the city's or its province's bureau, else a search hint
+    assert "南宁医保局" in nanning or "广西壮族自治区医疗保障局" in nanning
 
 
 def test_policy_engine_imports_no_rasa_module():

@@ -66,6 +66,8 @@ def test_example_6_five_year_lapse_waits_7_months_and_repair_stops_at_6(national
 
 
 def test_example_7_jiangxi_incentive_9000_under_the_20_percent_limit(nanchang):
+    # Incentives count from 2025 (38号): six consecutive years are first possible in 2030.
+    TODAY = dt.date(2030, 11, 23)
     result = incentive(nanchang, continuous_years=6, today=TODAY, claim_free_years=1, original_cap=300000)
     assert result.increase == Decimal("9000.00")
     assert result.limit == Decimal("60000.00") and not result.capped
