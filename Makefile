@@ -9,13 +9,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup system assets model web run shell test test-unit validate eval bench clean
+.PHONY: help setup system assets model web run shell test test-unit validate eval bench coverage clean
 
 help:
 	@echo "make run    start the assistant (action server + Rasa server on localhost:5005)"
 	@echo "make shell  chat in the terminal"
 	@echo "make test   set up (system packages too) and run every test"
 	@echo "make eval   NLU evaluation against the held-out set and two baselines"
+	@echo "make coverage  which regional facts are known, for which 年度 (table + reports/coverage.png)"
 
 setup: $(INSTALLED)
 
@@ -76,6 +77,10 @@ eval: model
 # Load benchmark (not part of make test): embedded vs production profile, NLU-only baseline.
 bench: model
 	$(PY) scripts/bench.py --model "$$($(PY) scripts/ensure_model.py)" --users 20 --turns 5 --max-seconds 120
+
+# Regional data coverage: per province and city, which facts are known, for which 年度 and status.
+coverage: setup
+	$(PY) scripts/coverage.py
 
 clean:
 	rm -rf build models reports .pytest_cache

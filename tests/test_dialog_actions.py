@@ -95,7 +95,7 @@ def test_late_fee_days_accept_their_own_example_answers_whatever_the_intent(text
 
 
 def test_a_bare_number_is_read_as_the_asked_amount_and_months():
-    _, sets = form_turn(dict(LATE_FEE, arrears=None), "arrears", "1.5e4", "goodbye")
+    _, sets = form_turn(dict(LATE_FEE, arrears=None, overdue_days=90), "arrears", "1.5e4", "goodbye")
     assert sets["arrears"] == 15000.0
     base = {"topic": "can_backpay", "city": "北京", "insurance_type": "flexible", "lapse_reason": "personal"}
     reply, sets = form_turn(base, "lapse_months", "3.5", "thank")
@@ -104,7 +104,7 @@ def test_a_bare_number_is_read_as_the_asked_amount_and_months():
 
 
 def test_absurd_amount_is_questioned_politely():
-    reply, sets = form_turn(dict(LATE_FEE, arrears=None), "arrears", "欠费1e20元", "inform",
+    reply, sets = form_turn(dict(LATE_FEE, arrears=None, overdue_days=90), "arrears", "欠费1e20元", "inform",
                             extracted={"arrears": 1e20}, entities=[{"entity": "arrears", "value": 1e20}])
     assert sets["arrears"] is None and sets["retry_count"] == 1
     assert "不合常理" in reply and sets["requested_slot"] == "arrears"
