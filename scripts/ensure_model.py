@@ -7,6 +7,9 @@ the last model and any change trains a new one.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -50,14 +53,23 @@ def main() -> int:
     else:
         print(f"Sources changed: training {model.relative_to(ROOT)} ...", file=sys.stderr)
         started = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         rasa = Path(sys.executable).with_name("rasa")
         subprocess.run(
             [str(rasa), "train", "--force", "--fixed-model-name", name, "--out", str(MODELS)],
             cwd=ROOT, check=True, stdout=sys.stderr,
         )
         elapsed = time.monotonic() - started
-        print(f"Trained in {elapsed:.0f} s", file=sys.stderr)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+        print(f"Trained in {elapsed:.0f} s wall, {user + system:.0f} s CPU", file=sys.stderr)
         (MODELS / "last_training_seconds.txt").write_text(f"{elapsed:.1f}\n")
+        # Read by scripts/eval_nlu.py, which reports the training time beside the accuracy.
+        (MODELS / "last_training.json").write_text(json.dumps({
+            "model": model.name, "wall_seconds": round(elapsed, 1), "user_seconds": round(user, 1),
+            "sys_seconds": round(system, 1), "cpus": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        }) + "\n")
         prune(model)
     print(model.relative_to(ROOT))
     return 0
