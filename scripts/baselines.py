@@ -6,6 +6,7 @@
 
 Pure Python + scikit-learn; no Rasa import. Usage:
     .venv/bin/python scripts/baselines.py [--train data/nlu] [--holdout tests/nlu_holdout.yml]
+        [--real tests/nlu_real.yml]
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = ROOT / "data" / "nlu"
 DEFAULT_HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+# Questions real people wrote (corpus/real_questions.tsv, split = test); never trained on.
+DEFAULT_REAL = ROOT / "tests" / "nlu_real.yml"
 FALLBACK_INTENT = "out_of_scope"
 SEED = 42
 
@@ -186,35 +189,55 @@ def score(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "macro_f1": float(sum(f) / len(f)) if len(f) else 0.0,
+        "oos_recall": oos_recall(y_true, y_pred),
         "per_intent": per_intent,
     }
 
 
+def oos_recall(y_true: Sequence[str], y_pred: Sequence[str]) -> float | None:
+    """Share of true out_of_scope messages predicted out_of_scope (None when there are none)."""
+    pairs = [(t, p) for t, p in zip(y_true, y_pred) if t == FALLBACK_INTENT]
+    return sum(p == FALLBACK_INTENT for _, p in pairs) / len(pairs) if pairs else None
+
+
 def run_baselines(train_path=DEFAULT_TRAIN, holdout_path=DEFAULT_HOLDOUT) -> Dict[str, dict]:
     """Train both baselines on train_path, evaluate on holdout_path.
-    Returns {name: {"accuracy", "macro_f1", "per_intent", "predictions"}}."""
+    Returns {name: {"accuracy", "macro_f1", "oos_recall", "per_intent", "predictions"}}."""
+    return run_baselines_on(train_path, [holdout_path])[0]
+
+
+def run_baselines_on(train_path, test_paths: Sequence) -> List[Dict[str, dict]]:
+    """Train both baselines once on train_path and evaluate them on each test file in turn."""
     train = load_nlu(train_path)
-    test = load_nlu(holdout_path)
     x_tr, y_tr = [t for t, _ in train], [i for _, i in train]
-    x_te, y_te = [t for t, _ in test], [i for _, i in test]
-    results = {}
-    for model in (KeywordMatcher(), CharNgramLogReg()):
-        pred = model.fit(x_tr, y_tr).predict(x_te)
-        res = score(y_te, pred)
-        res["predictions"] = pred
-        results[model.name] = res
-    return results
+    models = [KeywordMatcher().fit(x_tr, y_tr), CharNgramLogReg().fit(x_tr, y_tr)]
+    out = []
+    for path in test_paths:
+        test = load_nlu(path)
+        x_te, y_te = [t for t, _ in test], [i for _, i in test]
+        results = {}
+        for model in models:
+            pred = model.predict(x_te)
+            res = score(y_te, pred)
+            res["predictions"] = pred
+            results[model.name] = res
+        out.append(results)
+    return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", default=str(DEFAULT_TRAIN))
     ap.add_argument("--holdout", default=str(DEFAULT_HOLDOUT))
+    ap.add_argument("--real", default=str(DEFAULT_REAL))
     args = ap.parse_args(argv)
-    results = run_baselines(args.train, args.holdout)
-    print(f"{'model':<22}{'accuracy':>10}{'macro F1':>10}")
-    for name, res in results.items():
-        print(f"{name:<22}{res['accuracy']:>10.3f}{res['macro_f1']:>10.3f}")
+    sets = {"holdout": args.holdout, "real": args.real}
+    for (label, path), results in zip(sets.items(), run_baselines_on(args.train, list(sets.values()))):
+        print(f"{label}: {path}")
+        print(f"{'model':<22}{'accuracy':>10}{'macro F1':>10}{'oos recall':>12}")
+        for name, res in results.items():
+            oos = "-" if res["oos_recall"] is None else f"{res['oos_recall']:.3f}"
+            print(f"{name:<22}{res['accuracy']:>10.3f}{res['macro_f1']:>10.3f}{oos:>12}")
     return 0
 
 

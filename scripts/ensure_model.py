@@ -7,7 +7,10 @@ the last model and any change trains a new one.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -62,6 +65,7 @@ def train(name: str, model: Path) -> None:
     print(f"Training the model {model.relative_to(ROOT)} ({expected}; log: {LOG.relative_to(ROOT)})...",
           file=sys.stderr, flush=True)
     started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     rasa = Path(sys.executable).with_name("rasa")
     with open(LOG, "wb") as log:
         proc = subprocess.Popen([str(rasa), "train", "--force", "--fixed-model-name", name, "--out", str(MODELS)],
@@ -78,8 +82,16 @@ def train(name: str, model: Path) -> None:
         print("\n".join(tail), file=sys.stderr)
         raise SystemExit(f"error: training failed (exit {proc.returncode}); full log: {LOG.relative_to(ROOT)}")
     elapsed = time.monotonic() - started
-    print(f"  trained in {elapsed:.0f} s", file=sys.stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    print(f"  trained in {elapsed:.0f} s wall, {user + system:.0f} s CPU", file=sys.stderr)
     LAST_SECONDS.write_text(f"{elapsed:.1f}\n")
+    # Read by scripts/eval_nlu.py, which reports the training time beside the accuracy.
+    (MODELS / "last_training.json").write_text(json.dumps({
+        "model": model.name, "wall_seconds": round(elapsed, 1), "user_seconds": round(user, 1),
+        "sys_seconds": round(system, 1), "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }) + "\n")
 
 
 def main() -> int:

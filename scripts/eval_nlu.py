@@ -1,14 +1,18 @@
-"""Evaluate the trained Rasa NLU model on the held-out set, side by side with two baselines.
+"""Evaluate the trained Rasa NLU model on two evaluation sets, side by side with two baselines.
 
-Runs everything in one process:
+The sets: tests/nlu_holdout.yml (written for the project, independently of the training data) and
+tests/nlu_real.yml (questions real people wrote on public pages, corpus/real_questions.tsv, never
+trained on). Runs everything in one process:
   * the Rasa model (rasa.core.agent.Agent.load(model).parse_message(text), under asyncio),
   * the keyword-rule and char n-gram LogisticRegression baselines (scripts/baselines.py),
-then prints a table (intent accuracy, macro F1), the entity exact-match rate per entity on
-tests/entity_cases.yml (Rasa model only) and parse latency p50/p95, and writes
-reports/nlu_eval.json and reports/confusion_matrix.png.
+then prints per set a table (intent accuracy, macro F1, out_of_scope recall), per-intent F1 on the
+real set, the entity exact-match rate per entity on tests/entity_cases.yml (Rasa model only),
+parse latency p50/p95 and the model's training time, and writes reports/nlu_eval.json,
+reports/confusion_matrix.png (holdout) and reports/confusion_matrix_real.png (real set).
 
     .venv/bin/python scripts/eval_nlu.py [--model models/x.tar.gz] [--min-accuracy 0.85]
-        [--min-entity 0.9] [--check-above-baselines]
+        [--min-entity 0.9] [--min-real-accuracy 0.9] [--min-real-oos-recall 0.85]
+        [--check-above-baselines]
 
 Exit status: 0 ok, 1 a floor or the baseline check failed, 2 bad usage (no model found).
 """
@@ -184,6 +188,59 @@ def gate_failures(accuracy: float, entity_rate: float, baseline_accuracy: Dict[s
     return failed
 
 
+def real_gate_failures(accuracy: float, oos: Optional[float], min_accuracy: Optional[float],
+                       min_oos_recall: Optional[float]) -> List[str]:
+    """Floors on the real-question set (empty list: all pass)."""
+    failed = []
+    if min_accuracy is not None and accuracy < min_accuracy:
+        failed.append(f"real-set intent accuracy {accuracy:.3f} < {min_accuracy}")
+    if min_oos_recall is not None and (oos is None or oos < min_oos_recall):
+        failed.append(f"real-set out_of_scope recall {0.0 if oos is None else oos:.3f} < {min_oos_recall}")
+    return failed
+
+
+def training_record(model: Path) -> Optional[Dict[str, Any]]:
+    """What scripts/ensure_model.py recorded when it trained this model (wall and CPU seconds),
+    or None when the model was trained another way."""
+    path = model.parent / "last_training.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if record.get("model") == model.name else None
+
+
+def score_set(y_true: Sequence[str], texts: Sequence[str], y_rasa: Sequence[str],
+              y_raw: Sequence[str], base: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """Scores of the Rasa model (with and without the fallback) and the baselines on one set."""
+    results: Dict[str, Dict[str, Any]] = {}
+    rasa_res = baselines.score(y_true, y_rasa)
+    rasa_res["confusion_pairs"] = confusion_pairs(y_true, y_rasa, texts)
+    rasa_res["fallback_count"] = sum(1 for p in y_rasa if p == FALLBACK_INTENT)
+    results["rasa"] = rasa_res
+    raw_res = baselines.score(y_true, y_raw)
+    raw_res["confusion_pairs"] = confusion_pairs(y_true, y_raw, texts)
+    results["rasa_without_fallback"] = raw_res
+    for name, res in base.items():
+        res = dict(res)
+        preds = res.pop("predictions")
+        res["confusion_pairs"] = confusion_pairs(y_true, preds, texts)
+        results[name] = res
+    return results
+
+
+def _fmt(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_table(label: str, path: str, n: int, n_intents: int, results: Dict[str, Dict[str, Any]]) -> None:
+    print(f"{label}: {path} ({n} examples, {n_intents} intents)")
+    print(f"{'model':<24}{'accuracy':>10}{'macro F1':>10}{'oos recall':>12}")
+    for name, res in results.items():
+        print(f"{name:<24}{res['accuracy']:>10.3f}{res['macro_f1']:>10.3f}{_fmt(res.get('oos_recall')):>12}")
+    print(f"(rasa: {results['rasa']['fallback_count']} messages went to {FALLBACK_INTENT})")
+
+
 # ---------------------------------------------------------------- Rasa model
 def _quiet_rasa_logs() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -203,7 +260,8 @@ def _quiet_rasa_logs() -> None:
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
 
-async def _parse_all(model_path: Path, texts: Sequence[str], entity_texts: Sequence[str]):
+async def _parse_all(model_path: Path, texts: Sequence[str], entity_texts: Sequence[str],
+                     real_texts: Sequence[str] = ()):
     # The model references project components (nlu_components.*) by module path, and they
     # read build/ relative to the project root, as under `rasa run` started from the root.
     for path in (str(ROOT), os.getcwd()):
@@ -233,7 +291,13 @@ async def _parse_all(model_path: Path, texts: Sequence[str], entity_texts: Seque
     for text in entity_texts:
         result = await agent.parse_message(text)
         entities.append(result.get("entities") or [])
-    return intents, (raw_top, raw_conf, nonsense_top), latencies, entities
+    real_intents, real_raw = [], []
+    for text in real_texts:
+        result = await agent.parse_message(text)
+        real_intents.append((result.get("intent") or {}).get("name") or "<none>")
+        ranking = [r for r in result.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+        real_raw.append(ranking[0]["name"] if ranking else real_intents[-1])
+    return intents, (raw_top, raw_conf, nonsense_top), latencies, entities, (real_intents, real_raw)
 
 
 def nonsense_texts(n: int = 40) -> List[str]:
@@ -288,6 +352,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--model", help="trained Rasa model (.tar.gz); default: newest in models/")
     ap.add_argument("--models-dir", default=str(DEFAULT_MODELS_DIR))
     ap.add_argument("--holdout", default=str(baselines.DEFAULT_HOLDOUT))
+    ap.add_argument("--real", default=str(baselines.DEFAULT_REAL), help="real-question evaluation set")
     ap.add_argument("--train", default=str(baselines.DEFAULT_TRAIN), help="training data for the baselines")
     ap.add_argument("--entity-cases", default=str(DEFAULT_ENTITY_CASES))
     ap.add_argument("--out-dir", default=str(DEFAULT_OUT_DIR))
@@ -295,40 +360,39 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="fail when the Rasa model's intent accuracy is below this")
     ap.add_argument("--min-entity", type=float, default=None,
                     help="fail when the Rasa model's overall entity exact-match rate is below this")
+    ap.add_argument("--min-real-accuracy", type=float, default=None,
+                    help="fail when the Rasa model's intent accuracy on the real set is below this")
+    ap.add_argument("--min-real-oos-recall", type=float, default=None,
+                    help="fail when the Rasa model's out_of_scope recall on the real set is below this")
     ap.add_argument("--check-above-baselines", action="store_true",
                     help="fail unless the Rasa model's accuracy is above both baselines")
     args = ap.parse_args(argv)
 
     model = Path(args.model).resolve() if args.model else newest_model(Path(args.models_dir).resolve())
-    args.holdout, args.train, args.entity_cases, args.out_dir = (
-        str(Path(p).resolve()) for p in (args.holdout, args.train, args.entity_cases, args.out_dir))
+    args.holdout, args.real, args.train, args.entity_cases, args.out_dir = (
+        str(Path(p).resolve()) for p in (args.holdout, args.real, args.train, args.entity_cases, args.out_dir))
     if model is None or not model.exists():
         print(f"no Rasa model found ({args.model or args.models_dir}); train one first", file=sys.stderr)
         return 2
 
     holdout = baselines.load_nlu(args.holdout)
     texts, y_true = [t for t, _ in holdout], [i for _, i in holdout]
+    real = baselines.load_nlu(args.real)
+    real_texts, real_true = [t for t, _ in real], [i for _, i in real]
     cases = load_entity_cases(Path(args.entity_cases))
 
-    base = baselines.run_baselines(args.train, args.holdout)
+    base, real_base = baselines.run_baselines_on(args.train, [args.holdout, args.real])
 
     _quiet_rasa_logs()
-    y_rasa, (y_raw, raw_conf, nonsense_top), latencies, parsed_entities = asyncio.run(
-        _parse_all(model, texts, [c["text"] for c in cases]))
+    y_rasa, (y_raw, raw_conf, nonsense_top), latencies, parsed_entities, (real_rasa, real_raw) = asyncio.run(
+        _parse_all(model, texts, [c["text"] for c in cases], real_texts))
     sweep = threshold_sweep(y_true, y_raw, raw_conf, nonsense_top)
 
-    results: Dict[str, Dict[str, Any]] = {}
-    rasa_res = baselines.score(y_true, y_rasa)
-    rasa_res["confusion_pairs"] = confusion_pairs(y_true, y_rasa, texts)
-    rasa_res["fallback_count"] = sum(1 for p in y_rasa if p == FALLBACK_INTENT)
-    results["rasa"] = rasa_res
-    raw_res = baselines.score(y_true, y_raw)
-    raw_res["confusion_pairs"] = confusion_pairs(y_true, y_raw, texts)
-    results["rasa_without_fallback"] = raw_res
-    for name, res in base.items():
-        preds = res.pop("predictions")
-        res["confusion_pairs"] = confusion_pairs(y_true, preds, texts)
-        results[name] = res
+    results = score_set(y_true, texts, y_rasa, y_raw, base)
+    rasa_res = results["rasa"]
+    real_results = score_set(real_true, real_texts, real_rasa, real_raw, real_base)
+    real_rasa_res = real_results["rasa"]
+    trained = training_record(model)
 
     ent = score_entities(cases, parsed_entities)
     latency = {
@@ -340,12 +404,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     # ---- print
     print(f"model:   {model}")
-    print(f"holdout: {args.holdout} ({len(texts)} examples, {len(set(y_true))} intents)")
+    if trained:
+        print(f"trained by scripts/ensure_model.py (rasa train, NLU + core) in {trained['wall_seconds']:.0f} s wall, "
+              f"{trained['user_seconds'] + trained['sys_seconds']:.0f} s CPU (user {trained['user_seconds']:.0f} "
+              f"+ sys {trained['sys_seconds']:.0f}) on {trained.get('cpus', '?')} CPUs")
+    else:
+        print("training time: not recorded for this model (trained outside scripts/ensure_model.py)")
     print()
-    print(f"{'model':<24}{'accuracy':>10}{'macro F1':>10}")
-    for name, res in results.items():
-        print(f"{name:<24}{res['accuracy']:>10.3f}{res['macro_f1']:>10.3f}")
-    print(f"(rasa: {rasa_res['fallback_count']} holdout messages went to {FALLBACK_INTENT})")
+    print_table("holdout", args.holdout, len(texts), len(set(y_true)), results)
+    print()
+    print_table("real questions", args.real, len(real_texts), len(set(real_true)), real_results)
+    print("\nper-intent F1 on the real questions (support):")
+    names = list(real_results)
+    print(f"  {'intent':<26}{'n':>4}" + "".join(f"{n[:14]:>16}" for n in names))
+    for intent, row in real_rasa_res["per_intent"].items():
+        cells = "".join(f"{real_results[n]['per_intent'][intent]['f1']:>16.3f}" for n in names)
+        print(f"  {intent:<26}{row['support']:>4}{cells}")
     print()
     print(f"entities ({len(cases)} cases, Rasa model only): overall exact match {ent['overall_rate']:.3f}, "
           f"whole-case exact {ent['case_exact_rate']:.3f}")
@@ -355,19 +429,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("  spurious:", ", ".join(f"{k}={v}" for k, v in ent["spurious"].items()))
     print()
     print(f"parse latency over the holdout: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
-    trained = model.parent / "last_training_seconds.txt"
-    if trained.exists():
-        print(f"last full training (rasa train, NLU + core) took {trained.read_text().strip()} s")
     print("\nFallbackClassifier threshold sweep (out_of_scope sent to the fallback counts as rejected):")
     print(f"{'threshold':>10}{'accuracy':>10}{'in-scope lost':>15}{'nonsense rejected':>19}")
     for row in sweep:
         print(f"{row['threshold']:>10.2f}{row['accuracy']:>10.3f}{row['in_scope_lost_to_fallback']:>15}"
               f"{row['nonsense_rejected']:>19.2f}")
-    worst = rasa_res["confusion_pairs"][:8]
-    if worst:
-        print("\nmost frequent Rasa confusions (true -> predicted):")
-        for c in worst:
-            print(f"  {c['count']:>2}  {c['true']} -> {c['predicted']}   e.g. {c['examples'][0]}")
+    for label, res in (("holdout", rasa_res), ("real questions", real_rasa_res)):
+        worst = res["confusion_pairs"][:8]
+        if worst:
+            print(f"\nmost frequent Rasa confusions on the {label} (true -> predicted):")
+            for c in worst:
+                print(f"  {c['count']:>2}  {c['true']} -> {c['predicted']}   e.g. {c['examples'][0]}")
 
     # ---- write reports
     out_dir = Path(args.out_dir)
@@ -375,22 +447,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     report = {
         "generated": _dt.datetime.now().isoformat(timespec="seconds"),
         "model": str(model),
+        "training": trained,
         "holdout": str(args.holdout),
+        "real": str(args.real),
         "entity_cases": str(args.entity_cases),
         "intents": results,
+        "real_intents": real_results,
         "entities": ent,
         "latency": latency,
         "fallback_threshold_sweep": sweep,
     }
     (out_dir / "nlu_eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     plot_confusion(y_true, y_rasa, out_dir / "confusion_matrix.png", f"Rasa intents on holdout ({model.name})")
-    print(f"\nwrote {out_dir / 'nlu_eval.json'} and {out_dir / 'confusion_matrix.png'}")
+    plot_confusion(real_true, real_rasa, out_dir / "confusion_matrix_real.png",
+                   f"Rasa intents on real questions ({model.name})")
+    print(f"\nwrote {out_dir / 'nlu_eval.json'}, {out_dir / 'confusion_matrix.png'} and "
+          f"{out_dir / 'confusion_matrix_real.png'}")
 
     # ---- gates
     failed = gate_failures(rasa_res["accuracy"], ent["overall_rate"],
                            {name: results[name]["accuracy"] for name in base},
                            args.min_accuracy, args.min_entity, args.check_above_baselines,
                            ent["per_entity"])
+    failed += real_gate_failures(real_rasa_res["accuracy"], real_rasa_res["oos_recall"],
+                                 args.min_real_accuracy, args.min_real_oos_recall)
     for f in failed:
         print("FAIL:", f, file=sys.stderr)
     return 1 if failed else 0

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import baselines  # noqa: E402
+import build_real_corpus  # noqa: E402
 import eval_nlu  # noqa: E402  (pure helpers; Rasa is only imported when a model is parsed)
 
 QUESTION_INTENTS = [
@@ -29,6 +30,7 @@ MIN_TRAIN = {**{i: 60 for i in QUESTION_INTENTS}, **{i: 20 for i in SMALL_TALK},
 
 TRAIN = baselines.load_nlu(baselines.DEFAULT_TRAIN)
 HOLDOUT = baselines.load_nlu(baselines.DEFAULT_HOLDOUT)
+REAL = baselines.load_nlu(baselines.DEFAULT_REAL)
 
 
 # ---------------------------------------------------------------- data sets
@@ -45,11 +47,50 @@ def test_holdout_has_every_intent_with_at_least_15_examples():
     assert min(counts.values()) >= 15, counts
 
 
-def test_holdout_is_disjoint_from_training_after_normalization():
+@pytest.mark.parametrize("held_out", [HOLDOUT, REAL], ids=["nlu_holdout", "nlu_real"])
+def test_held_out_sets_are_disjoint_from_training_after_normalization(held_out):
     train_norm = {baselines.normalize_sentence(t) or t: (t, i) for t, i in TRAIN}
-    leaks = [(t, train_norm[baselines.normalize_sentence(t) or t]) for t, _ in HOLDOUT
+    leaks = [(t, train_norm[baselines.normalize_sentence(t) or t]) for t, _ in held_out
              if (baselines.normalize_sentence(t) or t) in train_norm]
-    assert not leaks, f"holdout sentences also in data/nlu: {leaks}"
+    assert not leaks, f"held-out sentences also in data/nlu: {leaks}"
+
+
+# ---------------------------------------------------------------- real-question corpus
+CORPUS = build_real_corpus.read_rows()
+
+
+def test_real_corpus_has_500_sourced_questions_with_contract_intents():
+    assert len(CORPUS) >= 500
+    for row in CORPUS:
+        assert row["intent"] in ALL_INTENTS, row
+        assert row["source_url"].startswith(("http://", "https://")), row
+        assert row["split"] in {"train", "test", "dup"}, row
+    assert len({r["source_url"] for r in CORPUS}) >= 200
+
+
+def test_real_set_is_big_enough_and_covers_every_question_intent():
+    counts = Counter(i for _, i in REAL)
+    assert len(REAL) >= 150
+    assert counts["out_of_scope"] >= 40
+    assert set(QUESTION_INTENTS) <= set(counts), set(QUESTION_INTENTS) - set(counts)
+
+
+def test_real_set_and_real_training_file_are_generated_from_the_corpus():
+    # scripts/build_real_corpus.py --check: the TSV's splits and both YAML files are current.
+    assert build_real_corpus.main(["--check"]) == 0
+
+
+def test_real_split_is_stratified_and_seeded():
+    rows = [dict(r, split="") for r in CORPUS]
+    build_real_corpus.assign_splits(rows, build_real_corpus.hand_written_training())
+    assert [r["split"] for r in rows] == [r["split"] for r in CORPUS]
+    by_intent = defaultdict(Counter)
+    for r in rows:
+        by_intent[r["intent"]][r["split"]] += 1
+    for intent, c in by_intent.items():
+        n = c["train"] + c["test"]
+        if n >= 2:
+            assert abs(c["test"] - build_real_corpus.TEST_SHARE * n) <= 1, (intent, c)
 
 
 def test_normalization_catches_punctuation_and_width_variants():
@@ -61,7 +102,7 @@ def test_normalization_catches_punctuation_and_width_variants():
 def test_no_sentence_in_two_intents_or_twice():
     # Emoji- or symbol-only nonsense normalizes to "" and is compared as written instead.
     seen = defaultdict(list)
-    for t, i in TRAIN + HOLDOUT:
+    for t, i in TRAIN + HOLDOUT + REAL:
         seen[baselines.normalize_sentence(t) or t].append(i)
     clashes = {k: v for k, v in seen.items() if len(set(v)) > 1}
     assert not clashes, clashes
@@ -194,6 +235,25 @@ def test_gates():
     per_entity = {"city": {"rate": 0.9}, "lapse_months": {"rate": 1.0}, "gender": {"rate": 0.5}}
     failed = eval_nlu.gate_failures(0.96, 0.96, base, 0.9, 0.95, False, per_entity)
     assert failed == ["city exact-match rate 0.900 < 0.95"]
+
+
+def test_real_set_gates_and_oos_recall():
+    assert baselines.oos_recall(["out_of_scope", "out_of_scope", "greet"],
+                                ["out_of_scope", "nlu_fallback", "out_of_scope"]) == 0.5
+    assert baselines.oos_recall(["greet"], ["greet"]) is None
+    assert eval_nlu.real_gate_failures(0.91, 0.86, 0.9, 0.85) == []
+    assert eval_nlu.real_gate_failures(0.89, 0.84, 0.9, 0.85) == [
+        "real-set intent accuracy 0.890 < 0.9", "real-set out_of_scope recall 0.840 < 0.85"]
+    assert eval_nlu.real_gate_failures(0.1, None, None, None) == []
+
+
+def test_training_record_is_read_only_for_its_model(tmp_path):
+    model = tmp_path / "assistant-abc.tar.gz"
+    assert eval_nlu.training_record(model) is None
+    (tmp_path / "last_training.json").write_text(
+        '{"model": "assistant-abc.tar.gz", "wall_seconds": 150.0, "user_seconds": 200.0, "sys_seconds": 9.0}')
+    assert eval_nlu.training_record(model)["wall_seconds"] == 150.0
+    assert eval_nlu.training_record(tmp_path / "other.tar.gz") is None
 
 
 def test_eval_script_exits_2_without_a_model(tmp_path, capsys):
