@@ -33,7 +33,7 @@ def test_full_case_in_one_message(chat):
 
 
 def test_model_parse_returns_contract_entities(rasa_server):
-    parsed = post_json(f"{rasa_server.url}/model/parse", {"text": "我在南昌灵活就业，医保断了四个月，还能补吗？"})
+    parsed = post_json(rasa_server.api("/model/parse"), {"text": "我在南昌灵活就业，医保断了四个月，还能补吗？"})
     assert parsed["intent"]["name"] == "ask_can_backpay"
     entities = {e["entity"]: e["value"] for e in parsed["entities"]}
     assert entities.get("city") == "南昌"
@@ -66,7 +66,7 @@ def test_bad_input_gets_a_polite_chinese_reply(chat):
 def tracker_slots(rasa_server, sender):
     import urllib.request
 
-    with urllib.request.urlopen(f"{rasa_server.url}/conversations/{sender}/tracker", timeout=30) as resp:
+    with urllib.request.urlopen(rasa_server.tracker_url(rasa_server.conversation("rest", sender)), timeout=30) as resp:
         return json.loads(resp.read().decode())["slots"]
 
 

@@ -93,7 +93,7 @@ def test_health_endpoints_report_the_production_stores(stack):
         status, body = request(f"{stack[name].url}/webhooks/rest/health")
         assert status == 200, body
         assert body["tracker_store"] == "ok" and body["tracker_store_type"] == "MaskingSQLTrackerStore"
-        assert body["lock_store"] == "ok" and body["lock_store_type"] == "RedisLockStore"
+        assert body["lock_store"] == "ok" and body["lock_store_type"] == "HeartbeatRedisLockStore"
     status, _ = request(f"{stack['action'].url}/health")
     assert status == 200
     probe = subprocess.run([sys.executable, "-m", "ops.health", f"{stack['a'].url}/webhooks/rest/health",
@@ -126,7 +126,8 @@ def test_one_conversation_across_two_instances_and_a_restart(stack):
         assert replies and APOLOGY_ACTION not in texts(replies), (text, replies)
 
     # Both instances see the same, complete, ordered conversation.
-    trackers = [request(f"{s.url}/conversations/{sender}/tracker")[1] for s in (a, b)]
+    conversation = a.conversation("rest", sender)
+    trackers = [request(s.tracker_url(conversation))[1] for s in (a, b)]
     assert trackers[0]["events"] == trackers[1]["events"]
     user_texts = [e["text"] for e in trackers[0]["events"] if e["event"] == "user"]
     assert len(user_texts) == len(TURNS)
@@ -141,7 +142,7 @@ def test_one_conversation_across_two_instances_and_a_restart(stack):
     assert trackers[1]["slots"] == trackers[0]["slots"]
 
     # The database holds each user turn once, in order (ids are the insertion order).
-    rows = stack["pg"].query("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+    rows = stack["pg"].query("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (conversation,))
     assert [json.loads(r[0])["text"] for r in rows] == user_texts
     stack["sender"] = sender
 
@@ -230,7 +231,7 @@ def test_postgres_outage_gives_a_clear_error_and_recovers(stack):
     for server in (stack["a"], stack["b"]):
         status, replies = say(server, sender, "断缴了能补吗")
         assert status == 200 and replies and APOLOGY_FAILURE not in texts(replies)
-    tracker = request(f"{stack['a'].url}/conversations/{sender}/tracker")[1]
+    tracker = request(stack["a"].tracker_url(stack["a"].conversation("rest", sender)))[1]
     assert tracker["slots"]["city"] == "南昌"  # the turn before the outage was kept
     user_turns = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user_turns[0].startswith("/inform") and user_turns[-2:] == ["断缴了能补吗", "断缴了能补吗"]
