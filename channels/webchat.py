@@ -33,7 +33,6 @@ import logging
 import mimetypes
 import os
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
@@ -46,7 +45,7 @@ from sanic.response import HTTPResponse
 
 from ops.ids import clean_obj, clean_text, conversation_id, sign, verify
 from ops.pii import mask_obj, mask_text
-from ops.rest_guarded import TokenBucket
+from ops.rest_guarded import NOTHING_TO_SAY, TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +60,16 @@ TOO_FAST_TEXT = "您发送得太快了，请稍等几秒再发。"
 BAD_MESSAGE_TEXT = "消息格式不正确，请直接输入您的问题。"
 EMPTY_TEXT = "您好像没有输入内容。请直接输入您的问题，例如「医保断缴了三个月还能补吗」。"
 FAILURE_TEXT = "抱歉，系统暂时出现故障，您的消息没有处理成功。请稍后再发一次；着急的话可以拨打医保服务热线 12393。"
-NOTICE_INTERVAL = 2.0  # at most one rate-limit notice per socket in this many seconds
+
+
+class _CountingOutput(SocketIOOutput):
+    """SocketIOOutput that counts what it sent, so a silent turn can still say something."""
+
+    sent = 0
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
 
 def new_session_token() -> Text:
@@ -148,7 +156,6 @@ class WebChatSocketIO(SocketIOInput):
         namespace = self.namespace
         bound: Dict[Text, Text] = {}  # socket id -> conversation id
         limiter = TokenBucket(self.rate_per_second, self.burst)
-        last_notice: Dict[Text, float] = {}
 
         async def notify(sid: Text, text: Text, code: Text) -> None:
             await sio.emit(self.bot_message_evt, {"text": text, "error": code}, room=sid, namespace=namespace)
@@ -181,16 +188,13 @@ class WebChatSocketIO(SocketIOInput):
 
         async def disconnect(sid: Text) -> None:
             bound.pop(sid, None)
-            last_notice.pop(sid, None)
 
         async def handle_message(sid: Text, data: Any) -> None:
             conversation = bound.get(sid) or await bind(sid, None)
             allowed, _ = limiter.allow(conversation)
             if not allowed:
-                now = time.monotonic()
-                if now - last_notice.get(sid, 0.0) >= NOTICE_INTERVAL:
-                    last_notice[sid] = now
-                    await notify(sid, TOO_FAST_TEXT, "rate_limited")
+                # Each refused message gets the notice (one small event, no turn), like REST's 429.
+                await notify(sid, TOO_FAST_TEXT, "rate_limited")
                 return
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str):
@@ -211,13 +215,17 @@ class WebChatSocketIO(SocketIOInput):
                 except ValueError:
                     metadata = {}
             metadata = clean_obj(mask_obj(metadata)) if isinstance(metadata, dict) else {}
-            message = UserMessage(mask_text(text), SocketIOOutput(sio, self.bot_message_evt), conversation,
-                                  input_channel=self.name(), metadata=metadata)
+            output = _CountingOutput(sio, self.bot_message_evt)
+            message = UserMessage(mask_text(text), output, conversation, input_channel=self.name(), metadata=metadata)
             try:
                 await on_new_message(message)
             except Exception as error:  # noqa: BLE001 - the person gets an apology, the server lives on
                 logger.error("socket.io turn failed in %s: %s", conversation, type(error).__name__)
                 await notify(sid, FAILURE_TEXT, "service_unavailable")
+                return
+            if not output.sent:
+                # Never silence (e.g. a payload such as /session_start): same text as REST.
+                await sio.emit(self.bot_message_evt, {"text": NOTHING_TO_SAY}, room=conversation, namespace=namespace)
 
         sio.on("session_request", session_request, namespace=namespace)
         sio.on("disconnect", disconnect, namespace=namespace)

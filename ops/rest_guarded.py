@@ -204,7 +204,7 @@ class GuardedRestInput(RestInput):
             return (_error(413, "request_too_large", "", TOO_LONG.format(limit=self.max_message_chars)), 413, "-", {"bytes": len(body)})
         try:
             payload = json.loads(body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested too deep
             return (_error(400, "invalid_json", "", BAD_REQUEST.format(detail="请求体不是合法的 JSON")), 400, "-", {})
         if not isinstance(payload, dict):
             return (_error(400, "invalid_json", "", BAD_REQUEST.format(detail="请求体应为 JSON 对象")), 400, "-", {})

@@ -139,7 +139,7 @@ class RasaServer:
         return f"{self.url}{path}{'&' if '?' in path else '?'}{query}"
 
     def tracker_url(self, conversation: str) -> str:
-        return self.api(f"/conversations/{quote(conversation, safe='')}/tracker")
+        return self.api(f"/conversations/{quote(conversation, safe=':')}/tracker")
 
     @staticmethod
     def conversation(channel: str, sender: str) -> str:
