@@ -179,7 +179,7 @@ class WebChatSocketIO(SocketIOInput):
             await sio.emit("session_confirm", sign(value), room=sid, namespace=namespace)
             return conversation
 
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: Text, data: Any = None) -> None:
             allowed, _ = limiter.allow("sid:" + sid)
             if not allowed:
                 await notify(sid, TOO_FAST_TEXT, "rate_limited")
@@ -189,7 +189,7 @@ class WebChatSocketIO(SocketIOInput):
         async def disconnect(sid: Text) -> None:
             bound.pop(sid, None)
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None) -> None:  # emit without data: None
             conversation = bound.get(sid) or await bind(sid, None)
             allowed, _ = limiter.allow(conversation)
             if not allowed:

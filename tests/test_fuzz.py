@@ -109,7 +109,7 @@ def message_inputs(rng: random.Random) -> List[str]:
     texts = list(PAYLOADS) + list(NUMBERS)
     texts += ["x\ud800", "\ud800abc", "\ud800", "断缴\udfff了能补吗", "\x00", "\x1b[31m红色\x1b[0m", "\u202e缴补断"]
     for _ in range(70):
-        texts.append(random_text(rng, rng.choice([1, 2, 5, 20, 200, 1999])))
+        texts.append(random_text(rng, rng.choice([1, 2, 5, 20, 200, 600])))
     for _ in range(20):  # payload intents with random entity values
         value = rng.choice([random_text(rng, rng.randint(1, 30)), rng.uniform(-1e300, 1e300), rng.randint(-10**30, 10**30)])
         entity = rng.choice(["city", "lapse_months", "insurance_type", "lapse_reason", "arrears_amount", "x"])
@@ -175,7 +175,7 @@ def test_socketio_fuzz(rasa_server):
     import socketio
 
     rng = random.Random(SEED + 1)
-    texts = message_inputs(rng)[: 70]
+    texts = message_inputs(rng)[:60]
     session_ids: List[Any] = [None, "x\ud800", "rest:fuzz-1", "web:abc", "a" * 10000, 12, ["a"], {"a": 1},
                               "0123456789abcdef0123456789abcdef.0000", "", "\x00"]
     odd_messages: List[Any] = ["just a string", 42, None, ["list"], {"message": 5}, {"message": None},
@@ -211,7 +211,7 @@ def test_socketio_fuzz(rasa_server):
             # Parts of one answer follow each other closely; wait until the channel is quiet.
             last = len(events)
             while time.monotonic() < deadline:
-                cond.wait(1.0)
+                cond.wait(0.7)
                 if len(events) == last:
                     break
                 last = len(events)
@@ -229,6 +229,6 @@ def test_socketio_fuzz(rasa_server):
                     failures.append((repr(data)[:120], replies[:2]))
         finally:
             client.disconnect()
-    assert sent >= 75
+    assert sent >= 65
     assert not failures, failures[:10]
     assert_alive(rasa_server)
