@@ -271,14 +271,15 @@ def test_flood_over_socketio_gets_a_chinese_notice_not_a_crash(web_server):
 
     flood = Session(web_server.url)
     try:
-        for i in range(40):  # far faster than 2 a second
-            flood.client.emit("user_uttered", {"message": f"你好{i}"})
         import time
 
+        for i in range(40):  # 20 a second, as in the issue; the limit is 2 a second, bursts of 6
+            flood.client.emit("user_uttered", {"message": f"你好{i}"})
+            time.sleep(0.05)
         time.sleep(8)
         notices = [r for r in flood.replies if r.get("error") == "rate_limited"]
         assert notices and notices[0]["text"] == TOO_FAST_TEXT
-        assert len(notices) >= 25  # at most the burst (6) plus a few refills reached the assistant
+        assert len(notices) >= 20  # only the burst plus a few refills reached the assistant
     finally:
         flood.close()
     assert web_server.proc.poll() is None
