@@ -9,14 +9,26 @@ credentials.yml:
       cors_allowed_origins: []            # origins besides the server's own, e.g. https://www.example.gov.cn
     channels.webchat.WebChatPage: {}      # serves web/dist at /webhooks/chat/ and /webhooks/chat/widget.js
 
+      rate_per_second: 2                  # messages per conversation and second ...
+      burst: 6                            # ... in bursts of this size; more get a Chinese notice
+
 The environment variable WEBCHAT_CORS_ORIGINS (origins separated by spaces or commas) overrides
 `cors_allowed_origins` of both channels. The page served by the Rasa server itself is always
 allowed (same origin); every other origin must be listed. "*" allows any origin and must be
 written out explicitly.
+
+Conversation ids are the server's to give: `session_request` gets a signed session id
+(`<32 hex>.<signature>`, ops.ids.sign) back in `session_confirm`; the page keeps it and sends it
+with its next `session_request` (after a reload) to resume that conversation. Any id the server did
+not issue is replaced by a new one. Messages go to the conversation bound to the socket
+(`web:<32 hex>` in the tracker store); a `session_id` inside `user_uttered` is ignored, so no
+client can write into another person's or another channel's conversation. Message text is cleaned
+(ops.ids.clean_text) and masked (ops.pii) before Rasa sees it, as on REST.
 """
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import mimetypes
 import os
@@ -26,10 +38,14 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from ops.ids import clean_obj, clean_text, conversation_id, sign, verify
+from ops.pii import mask_obj, mask_text
+from ops.rest_guarded import NOTHING_TO_SAY, TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +53,38 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIST = ROOT / "web" / "dist"
 ORIGINS_ENV = "WEBCHAT_CORS_ORIGINS"
 MAX_MESSAGE_CHARS = 1000
-# Session ids the page makes (32 hex) or any other client: short, no separators or spaces.
-SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The random part of a session id the server issues.
+SESSION_VALUE = re.compile(r"[0-9a-f]{32}")
 TOO_LONG_TEXT = f"消息过长，请控制在{MAX_MESSAGE_CHARS}字以内后重新发送。"
+TOO_FAST_TEXT = "您发送得太快了，请稍等几秒再发。"
+BAD_MESSAGE_TEXT = "消息格式不正确，请直接输入您的问题。"
+EMPTY_TEXT = "您好像没有输入内容。请直接输入您的问题，例如「医保断缴了三个月还能补吗」。"
+FAILURE_TEXT = "抱歉，系统暂时出现故障，您的消息没有处理成功。请稍后再发一次；着急的话可以拨打医保服务热线 12393。"
+
+
+class _CountingOutput(SocketIOOutput):
+    """SocketIOOutput that counts what it sent, so a silent turn can still say something."""
+
+    sent = 0
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
+
+
+def new_session_token() -> Text:
+    return sign(uuid.uuid4().hex)
+
+
+def session_value(token: Any) -> Optional[Text]:
+    """The random part of a session id this deployment issued, or None."""
+    value = verify(token)
+    return value if value is not None and SESSION_VALUE.fullmatch(value) else None
+
+
+def conversation_for(token: Text) -> Text:
+    """The tracker-store conversation id of a session id the server issued (tests, operators)."""
+    return conversation_id("web", str(token).split(".")[0])
 
 
 def parse_origins(value: Any) -> List[Text]:
@@ -82,49 +127,109 @@ class OriginPolicy:
 
 
 class WebChatSocketIO(SocketIOInput):
-    """Rasa's socket.io channel with an origin allow-list instead of accepting every origin.
+    """Rasa's socket.io channel, hardened.
 
-    Rasa's own channel builds its engine.io server with `cors_allowed_origins=[]`, which turns
-    the origin check off: any web page could drive the bot from a visitor's browser. Also
-    refuses messages over MAX_MESSAGE_CHARS characters, as the page does.
+    - An origin allow-list instead of accepting every origin (Rasa builds its engine.io server
+      with `cors_allowed_origins=[]`, which turns the origin check off).
+    - Server-issued, signed session ids bound to the socket; namespaced conversation ids.
+    - A per-conversation rate limit (a Chinese notice instead of a turn), the page's
+      MAX_MESSAGE_CHARS limit, text cleaned and masked, and a Chinese apology if a turn fails.
     """
 
     cors_allowed_origins: List[Text] = []
+    rate_per_second: float = 2.0
+    burst: float = 6.0
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.cors_allowed_origins = configured_origins(credentials)
+        channel.rate_per_second = float((credentials or {}).get("rate_per_second", cls.rate_per_second))
+        channel.burst = float((credentials or {}).get("burst", cls.burst))
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def guarded(message: UserMessage) -> None:
-            if message.text and len(message.text) > MAX_MESSAGE_CHARS:
-                logger.info("Refused a %d-character message from %s", len(message.text), message.sender_id)
-                await message.output_channel.send_text_message(message.sender_id, TOO_LONG_TEXT)
-                return
-            await on_new_message(message)
-
-        bp = super().blueprint(guarded)
+        bp = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
         sio.eio.cors_allowed_origins = OriginPolicy(self.cors_allowed_origins)
+        namespace = self.namespace
+        bound: Dict[Text, Text] = {}  # socket id -> conversation id
+        limiter = TokenBucket(self.rate_per_second, self.burst)
 
-        # Rasa 3.6 calls `sio.enter_room(...)` without `await`; in python-socketio 5.x it is a
-        # coroutine, so the socket never joins the session's room and, with
-        # session_persistence, every bot reply (sent to the room) is lost. Same handler, awaited.
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            data = data if isinstance(data, dict) else {}
-            session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+        async def notify(sid: Text, text: Text, code: Text) -> None:
+            await sio.emit(self.bot_message_evt, {"text": text, "error": code}, room=sid, namespace=namespace)
 
-        sio.on("session_request", session_request, namespace=self.namespace)
+        async def bind(sid: Text, token: Any) -> Text:
+            value = session_value(token)
+            if value is None:
+                value = uuid.uuid4().hex
+            conversation = conversation_id("web", value)
+            previous = bound.get(sid)
+            if previous and previous != conversation:
+                left = sio.leave_room(sid, previous, namespace=namespace)
+                if inspect.isawaitable(left):
+                    await left
+            # Rasa 3.6 calls `sio.enter_room(...)` without `await`; in python-socketio 5.x it is
+            # a coroutine, so the socket would never join the room its replies are sent to.
+            joined = sio.enter_room(sid, conversation, namespace=namespace)
+            if inspect.isawaitable(joined):
+                await joined
+            bound[sid] = conversation
+            await sio.emit("session_confirm", sign(value), room=sid, namespace=namespace)
+            return conversation
+
+        async def session_request(sid: Text, data: Any = None) -> None:
+            allowed, _ = limiter.allow("sid:" + sid)
+            if not allowed:
+                await notify(sid, TOO_FAST_TEXT, "rate_limited")
+                return
+            await bind(sid, data.get("session_id") if isinstance(data, dict) else None)
+
+        async def disconnect(sid: Text) -> None:
+            bound.pop(sid, None)
+
+        async def handle_message(sid: Text, data: Any = None) -> None:  # emit without data: None
+            conversation = bound.get(sid) or await bind(sid, None)
+            allowed, _ = limiter.allow(conversation)
+            if not allowed:
+                # Each refused message gets the notice (one small event, no turn), like REST's 429.
+                await notify(sid, TOO_FAST_TEXT, "rate_limited")
+                return
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str):
+                await notify(sid, BAD_MESSAGE_TEXT, "invalid_message")
+                return
+            if len(text) > MAX_MESSAGE_CHARS:
+                logger.info("Refused a %d-character message in %s", len(text), conversation)
+                await notify(sid, TOO_LONG_TEXT, "message_too_long")
+                return
+            text = clean_text(text)
+            if not text.strip():
+                await notify(sid, EMPTY_TEXT, "missing_message")
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            metadata = clean_obj(mask_obj(metadata)) if isinstance(metadata, dict) else {}
+            output = _CountingOutput(sio, self.bot_message_evt)
+            message = UserMessage(mask_text(text), output, conversation, input_channel=self.name(), metadata=metadata)
+            try:
+                await on_new_message(message)
+            except Exception as error:  # noqa: BLE001 - the person gets an apology, the server lives on
+                logger.error("socket.io turn failed in %s: %s", conversation, type(error).__name__)
+                await notify(sid, FAILURE_TEXT, "service_unavailable")
+                return
+            if not output.sent:
+                # Never silence (e.g. a payload such as /session_start): same text as REST.
+                await sio.emit(self.bot_message_evt, {"text": NOTHING_TO_SAY}, room=conversation, namespace=namespace)
+
+        sio.on("session_request", session_request, namespace=namespace)
+        sio.on("disconnect", disconnect, namespace=namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=namespace)
         logger.debug("socket.io origins: same origin + %s", self.cors_allowed_origins or "none")
         return bp
 

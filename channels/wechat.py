@@ -10,15 +10,19 @@ credentials.yml:
       reply_budget_seconds: 4.5    # passive-reply budget                  env WECHAT_REPLY_BUDGET
       api_base_url: "https://api.weixin.qq.com"                          # env WECHAT_API_BASE_URL
       dedup_ttl_seconds: 120       # how long retried MsgIds are remembered  env WECHAT_DEDUP_TTL
+      max_clock_skew_seconds: 300  # signed timestamps further from now -> 403 env WECHAT_MAX_SKEW
 
 Webhook: GET/POST /webhooks/wechat/webhook. Environment variables override the file.
 
-Flow of a POST: signature check (403) -> body size (413) -> defusedxml parse (400) -> in AES mode
+Flow of a POST: signature check (403) -> timestamp within max_clock_skew_seconds of now (403, so a
+captured signature cannot be replayed later) -> body size (413) -> defusedxml parse (400) -> in AES mode
 msg_signature check (403) and decryption -> required fields (400) -> the bot. The bot runs as a
 task; if it answers within the budget the answer is the passive (XML) reply, encrypted in AES
 mode; otherwise the request is answered "success" at once and the answer goes out later through
-the customer-service message API. Retries (same MsgId, or FromUserName+CreateTime for events)
-join the first request's task instead of reaching the bot again.
+the customer-service message API. Retries (same FromUserName+MsgId, or FromUserName+CreateTime
+for events) join the first request's task instead of reaching the bot again.
+The conversation of an OpenID is stored as `wechat:<OpenID>` (ops.ids); the text is cleaned and
+masked (ops.pii) before Rasa sees it.
 """
 from __future__ import annotations
 
@@ -40,6 +44,8 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
 from channels.wechat_api import WeChatApiClient
+from ops.ids import clean_text, conversation_id
+from ops.pii import mask_text
 from channels.wechat_core import (
     EMPTY_ANSWER_ZH,
     ERROR_ZH,
@@ -64,6 +70,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 DEFAULT_REPLY_BUDGET = 4.5
 DEFAULT_DEDUP_TTL = 120.0
+DEFAULT_MAX_SKEW = 300.0
 # Buttons offered to a user are remembered this long (a reply "1" a day later is plain text).
 BUTTON_MEMORY_SECONDS = 24 * 3600
 
@@ -75,6 +82,7 @@ ENV_KEYS = {
     "api_base_url": "WECHAT_API_BASE_URL",
     "reply_budget_seconds": "WECHAT_REPLY_BUDGET",
     "dedup_ttl_seconds": "WECHAT_DEDUP_TTL",
+    "max_clock_skew_seconds": "WECHAT_MAX_SKEW",
 }
 
 # Message types answered with a fixed text, without the bot.
@@ -138,6 +146,7 @@ class WeChatInput(InputChannel):
             reply_budget_seconds=float(settings.get("reply_budget_seconds") or DEFAULT_REPLY_BUDGET),
             api_base_url=str(settings.get("api_base_url") or DEFAULT_API_BASE_URL),
             dedup_ttl_seconds=float(settings.get("dedup_ttl_seconds") or DEFAULT_DEDUP_TTL),
+            max_clock_skew_seconds=float(settings.get("max_clock_skew_seconds") or DEFAULT_MAX_SKEW),
         )
 
     def __init__(
@@ -149,8 +158,10 @@ class WeChatInput(InputChannel):
         reply_budget_seconds: float = DEFAULT_REPLY_BUDGET,
         api_base_url: str = DEFAULT_API_BASE_URL,
         dedup_ttl_seconds: float = DEFAULT_DEDUP_TTL,
+        max_clock_skew_seconds: float = DEFAULT_MAX_SKEW,
     ) -> None:
         self.token = token
+        self.max_clock_skew_seconds = max_clock_skew_seconds
         self.appid = appid
         self.reply_budget_seconds = max(0.0, reply_budget_seconds)
         self.crypto: Optional[WeChatCrypto] = None
@@ -182,6 +193,8 @@ class WeChatInput(InputChannel):
             args = request.args
             if not signature_ok(self.token, args.get("signature"), args.get("timestamp"), args.get("nonce")):
                 return response.text("forbidden", status=403)
+            if not self._fresh(args.get("timestamp")):
+                return response.text("stale timestamp", status=403)
             echostr = args.get("echostr")
             if not echostr:
                 return response.text("missing echostr", status=400)
@@ -234,6 +247,9 @@ class WeChatInput(InputChannel):
         # 1. Every POST is signed with the token; check before reading anything else.
         if not signature_ok(self.token, args.get("signature"), timestamp, nonce):
             raise WeChatRequestError(403, "forbidden")
+        # 2. A signature is only good near its own time: an old captured one cannot be replayed.
+        if not self._fresh(timestamp):
+            raise WeChatRequestError(403, "stale timestamp")
         body = await self._read_body(request)
         fields = parse_xml(body)
         encrypt_type = (args.get("encrypt_type") or "raw").lower()
@@ -254,6 +270,13 @@ class WeChatInput(InputChannel):
         if encrypted and self.crypto is not None:
             xml = self.crypto.encrypt_message(xml, secrets.token_hex(8), str(int(time.time())))
         return response.text(xml, content_type="application/xml; charset=utf-8")
+
+    def _fresh(self, timestamp: Optional[str]) -> bool:
+        try:
+            sent = int(str(timestamp).strip())
+        except (TypeError, ValueError):
+            return False
+        return abs(time.time() - sent) <= self.max_clock_skew_seconds
 
     def _decrypt(self, fields: Dict[str, str], msg_signature: Optional[str], timestamp: Optional[str],
                  nonce: Optional[str]) -> Dict[str, str]:
@@ -333,10 +356,11 @@ class WeChatInput(InputChannel):
         choice = resolve_choice(text, self.last_buttons.get(openid) or [])
         if choice is not None:
             text = choice
+        text = mask_text(clean_text(text))
         collector = CollectingOutputChannel()
         try:
             await on_new_message(UserMessage(
-                text, collector, openid, input_channel=self.name(),
+                text, collector, conversation_id("wechat", openid), input_channel=self.name(),
                 message_id=message.msg_id,
                 metadata={"wechat": {"msg_type": message.msg_type, "to_user": message.to_user}},
             ))

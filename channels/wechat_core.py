@@ -140,9 +140,13 @@ class IncomingMessage:
 
     @property
     def dedup_key(self) -> str:
-        """MsgId for messages; FromUserName+CreateTime (+event) for events, as WeChat advises."""
+        """FromUserName+MsgId for messages; FromUserName+CreateTime (+event) for events.
+
+        MsgId alone is not enough: another OpenID reusing a MsgId would get the first person's
+        answer, and its own message would never reach the assistant.
+        """
         if self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.from_user}:{self.msg_id}"
         return f"event:{self.from_user}:{self.create_time}:{self.event or ''}"
 
 

@@ -1,40 +1,48 @@
 """SQL tracker store that masks personal data before anything is written or published.
 
 endpoints: `tracker_store: {type: ops.masking_store.MaskingSQLTrackerStore, dialect: ..., ...}`;
-takes the same keys as Rasa's `type: SQL`. Every event except the bot's own replies is masked
-(user text, parse_data text and entities, metadata, slot values) with ops.pii before it is saved
-or streamed to an event broker, so the database and any broker only ever see masked text. The
-engine pings pooled connections before use, so the store recovers by itself after PostgreSQL
-restarts. Creating it also installs the log-masking filter in the Rasa server process.
+takes the same keys as Rasa's `type: SQL`. Every event, the bot's replies included (they may quote
+what the person typed), is masked (user and bot text, parse_data text and entities, metadata, slot
+values) with ops.pii before it is saved or streamed to an event broker, so the database and any
+broker only ever see masked text. Lone surrogates and control characters are replaced
+(ops.ids.clean_text) so that no text can make a write fail, and a data error inside a database
+session is an ordinary exception: Rasa's own session scope turns every ValueError (a
+UnicodeEncodeError is one) into "schema not found" and exits the process. The engine pings pooled
+connections before use, so the store recovers by itself after PostgreSQL restarts. Creating it
+also installs the log-masking filter in the Rasa server process.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Generator, List, Optional, Text
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, validate_port
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensure_schema_exists, validate_port
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from ops.ids import clean_obj, clean_text
 from ops.pii import install_log_filter, mask_obj
 
 logger = logging.getLogger(__name__)
 
-# Events whose content is the assistant's own text (may quote hotlines); everything else is masked.
-_UNMASKED_EVENTS = {"bot"}
+
+class StoredDataError(RuntimeError):
+    """A value could not be written or read (raised instead of Rasa's process exit)."""
 
 
 def mask_event_dicts(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-    return [event if event.get("event") in _UNMASKED_EVENTS else mask_obj(event) for event in events]
+    return [clean_obj(mask_obj(event)) for event in events]
 
 
 def masked_tracker(tracker: DialogueStateTracker, slots) -> DialogueStateTracker:
-    """A copy of tracker whose events carry no personal data."""
+    """A copy of tracker whose events carry no personal data and no unstorable characters."""
     events = [event.as_dict() for event in tracker.events]
     masked = mask_event_dicts(events)
-    if masked == events:
+    sender_id = clean_text(tracker.sender_id)
+    if masked == events and sender_id == tracker.sender_id:
         return tracker
-    return DialogueStateTracker.from_dict(tracker.sender_id, masked, slots, tracker._max_event_history)  # noqa: SLF001
+    return DialogueStateTracker.from_dict(sender_id, masked, slots, tracker._max_event_history)  # noqa: SLF001
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -50,8 +58,33 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, **engine_kwargs)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        """Rasa's session scope, except that a ValueError in the body does not exit the process."""
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as error:  # a missing PostgreSQL schema: Rasa's message and exit
+                import rasa.shared.utils.cli
+
+                rasa.shared.utils.cli.print_error_and_exit(
+                    f"Requested PostgreSQL schema '{error}' was not found in the database.")
+            try:
+                yield session
+            except ValueError as error:
+                raise StoredDataError(f"{type(error).__name__} in the tracker store") from error
+        finally:
+            session.close()
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(masked_tracker(tracker, self.domain.slots))
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await super().retrieve(clean_text(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await super().retrieve_full_tracker(clean_text(conversation_id))
 
     def ping(self) -> None:
         """Raises if the database cannot be reached (used by the health endpoint)."""

@@ -45,14 +45,22 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
     parser.add_argument("--db-url")
     sub = parser.add_subparsers(dest="command", required=True)
     delete = sub.add_parser("delete", help="delete one conversation")
-    delete.add_argument("sender_id")
+    delete.add_argument("sender_id", help="stored conversation id (rest:abc), or the channel's own id with --channel")
+    delete.add_argument("--channel", choices=["rest", "web", "wechat"],
+                        help="sender_id is this channel's id of the person (e.g. a WeChat OpenID); "
+                             "the stored id is computed (namespaced, hashed if it looks like a phone number)")
     purge_parser = sub.add_parser("purge", help="delete conversations idle for longer than --days")
     purge_parser.add_argument("--days", type=float, default=180)
     purge_parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(list(argv) if argv is not None else None)
     engine = sa.create_engine(args.db_url) if args.db_url else engine_from_endpoints(args.endpoints)
     if args.command == "delete":
-        print(f"deleted {delete_conversation(engine, args.sender_id)} events of conversation {args.sender_id}")
+        conversation = args.sender_id
+        if args.channel:
+            from ops.ids import conversation_id
+
+            conversation = conversation_id(args.channel, args.sender_id)
+        print(f"deleted {delete_conversation(engine, conversation)} events of conversation {conversation}")
     elif args.dry_run:
         print(f"{len(idle_conversations(engine, args.days))} conversations idle for more than {args.days:g} days")
     else:

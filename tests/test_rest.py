@@ -33,7 +33,7 @@ def test_full_case_in_one_message(chat):
 
 
 def test_model_parse_returns_contract_entities(rasa_server):
-    parsed = post_json(f"{rasa_server.url}/model/parse", {"text": "我在南昌灵活就业，医保断了四个月，还能补吗？"})
+    parsed = post_json(rasa_server.api("/model/parse"), {"text": "我在南昌灵活就业，医保断了四个月，还能补吗？"})
     assert parsed["intent"]["name"] == "ask_can_backpay"
     entities = {e["entity"]: e["value"] for e in parsed["entities"]}
     assert entities.get("city") == "南昌"
@@ -66,7 +66,7 @@ def test_bad_input_gets_a_polite_chinese_reply(chat):
 def tracker_slots(rasa_server, sender):
     import urllib.request
 
-    with urllib.request.urlopen(f"{rasa_server.url}/conversations/{sender}/tracker", timeout=30) as resp:
+    with urllib.request.urlopen(rasa_server.tracker_url(rasa_server.conversation("rest", sender)), timeout=30) as resp:
         return json.loads(resp.read().decode())["slots"]
 
 
@@ -116,3 +116,110 @@ def test_absurd_months_are_asked_again_with_the_reason(chat):
     text = joined(chat(sender, "断了500个月"))
     assert "500" in text
     assert "多长时间" in text or "多久" in text
+
+
+# --- hardening (issue 14) -------------------------------------------------------------------------
+
+def request(url, payload=None, raw=None, method=None, timeout=60):
+    """(status, parsed body) without raising on HTTP errors."""
+    import urllib.error
+    import urllib.request
+
+    data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read().decode() or "null")
+    except urllib.error.HTTPError as error:
+        body = error.read().decode()
+        try:
+            return error.code, json.loads(body)
+        except ValueError:
+            return error.code, body
+
+
+def has_chinese(replies) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in joined(replies))
+
+
+def assert_alive(rasa_server):
+    assert rasa_server.proc.poll() is None, "the Rasa server exited"
+    status, replies = request(f"{rasa_server.url}/webhooks/rest/webhook", {"sender": new_sender(), "message": "补缴要带什么材料"})
+    assert status == 200 and "身份证" in joined(replies)
+
+
+def user_turns(rasa_server, conversation):
+    """User texts stored under a conversation id (reading an unknown id creates an empty one)."""
+    return [e["text"] for e in request(rasa_server.tracker_url(conversation))[1]["events"] if e["event"] == "user"]
+
+
+def test_lone_surrogate_sender_is_a_400_and_the_server_lives(rasa_server):
+    url = f"{rasa_server.url}/webhooks/rest/webhook"
+    status, body = request(url, raw=b'{"sender": "x\\ud800", "message": "hi"}')
+    assert status == 400 and body[0]["error"] == "invalid_sender" and has_chinese(body)
+    assert_alive(rasa_server)
+
+
+def test_lone_surrogates_in_messages_get_a_chinese_answer_not_an_error(rasa_server):
+    url = f"{rasa_server.url}/webhooks/rest/webhook"
+    sender = new_sender()
+    status, body = request(url, raw=json.dumps({"sender": sender, "message": '/inform{"city": "\ud800"}'}).encode())
+    assert status == 200 and has_chinese(body), body
+    status, body = request(url, raw=json.dumps({"sender": new_sender(), "message": "\ud800abc"}).encode())
+    assert status == 200 and has_chinese(body), body  # bad input, not reported as an outage
+    assert "故障" not in joined(body)
+    assert_alive(rasa_server)
+
+
+def test_missing_sender_is_a_400_not_the_shared_default_conversation(rasa_server):
+    url = f"{rasa_server.url}/webhooks/rest/webhook"
+    for payload in ({"message": "北京灵活就业断缴4个月，补缴要多少钱？"}, {"sender": None, "message": "你好"}):
+        status, body = request(url, payload)
+        assert status == 400 and body[0]["error"] == "missing_sender" and "sender" in body[0]["text"]
+        assert has_chinese(body)
+    tracker = request(rasa_server.tracker_url("default"))[1]
+    assert not [e for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_rest_conversations_are_namespaced(rasa_server):
+    sender = new_sender()
+    replies = request(f"{rasa_server.url}/webhooks/rest/webhook", {"sender": sender, "message": "补缴要带什么材料"})[1]
+    assert all(r["recipient_id"] == sender for r in replies)
+    stored = rasa_server.conversation("rest", sender)
+    assert stored == f"rest:{sender}"
+    said = [e["text"] for e in request(rasa_server.tracker_url(stored))[1]["events"] if e["event"] == "user"]
+    assert said == ["补缴要带什么材料"]
+    assert not user_turns(rasa_server, sender)
+    # A REST client naming a web conversation only reaches its own REST one.
+    request(f"{rasa_server.url}/webhooks/rest/webhook", {"sender": f"web:{sender}", "message": "你好"})
+    assert not user_turns(rasa_server, f"web:{sender}")
+    assert user_turns(rasa_server, f"rest:web:{sender}") == ["你好"]
+
+
+def test_phone_number_sender_is_stored_hashed_and_echoes_are_masked(rasa_server):
+    phone = "139" + uuid.uuid4().int.__str__()[:8]
+    status, replies = request(f"{rasa_server.url}/webhooks/rest/webhook", {"sender": phone, "message": "我在11010519900307005X"})
+    assert status == 200 and has_chinese(replies) and all(r["recipient_id"] == phone for r in replies)
+    stored = rasa_server.conversation("rest", phone)
+    assert stored.startswith("rest:h-") and phone not in stored
+    tracker = request(rasa_server.tracker_url(stored))[1]
+    dump = json.dumps(tracker, ensure_ascii=False)
+    assert tracker["events"] and phone not in dump and "11010519900307005X" not in dump
+    assert not user_turns(rasa_server, f"rest:{phone}")
+
+
+def test_http_api_needs_the_token(rasa_server):
+    for method, path in [("GET", "/conversations/x/tracker"), ("POST", "/model/parse"), ("DELETE", "/model"),
+                         ("GET", "/status")]:
+        status, _ = request(f"{rasa_server.url}{path}", {"text": "你好"} if method == "POST" else None, method=method)
+        assert status == 401, path
+    assert request(rasa_server.api("/status"))[0] == 200
+    assert_alive(rasa_server)
+
+
+def test_session_start_during_a_form_is_not_an_empty_reply(chat):
+    sender = new_sender()
+    text = joined(chat(sender, "我在南昌，职工医保，医保断缴了能补吗"))
+    assert "原因" in text
+    replies = chat(sender, "/session_start")
+    assert replies and has_chinese(replies)

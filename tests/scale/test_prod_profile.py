@@ -91,7 +91,7 @@ def test_health_endpoints_report_the_production_stores(stack):
         status, body = request(f"{stack[name].url}/webhooks/rest/health")
         assert status == 200, body
         assert body["tracker_store"] == "ok" and body["tracker_store_type"] == "MaskingSQLTrackerStore"
-        assert body["lock_store"] == "ok" and body["lock_store_type"] == "RedisLockStore"
+        assert body["lock_store"] == "ok" and body["lock_store_type"] == "HeartbeatRedisLockStore"
     status, _ = request(f"{stack['action'].url}/health")
     assert status == 200
     probe = subprocess.run([sys.executable, "-m", "ops.health", f"{stack['a'].url}/webhooks/rest/health",
@@ -124,7 +124,8 @@ def test_one_conversation_across_two_instances_and_a_restart(stack):
         assert replies and APOLOGY_ACTION not in texts(replies), (text, replies)
 
     # Both instances see the same, complete, ordered conversation.
-    trackers = [request(f"{s.url}/conversations/{sender}/tracker")[1] for s in (a, b)]
+    conversation = a.conversation("rest", sender)
+    trackers = [request(s.tracker_url(conversation))[1] for s in (a, b)]
     assert trackers[0]["events"] == trackers[1]["events"]
     user_texts = [e["text"] for e in trackers[0]["events"] if e["event"] == "user"]
     assert len(user_texts) == len(TURNS)
@@ -139,7 +140,7 @@ def test_one_conversation_across_two_instances_and_a_restart(stack):
     assert trackers[1]["slots"] == trackers[0]["slots"]
 
     # The database holds each user turn once, in order (ids are the insertion order).
-    rows = stack["pg"].query("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
+    rows = stack["pg"].query("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (conversation,))
     assert [json.loads(r[0])["text"] for r in rows] == user_texts
     stack["sender"] = sender
 
@@ -195,7 +196,11 @@ def test_action_server_killed_mid_conversation(stack):
     stack["action"].stop(signal.SIGKILL)
     status, replies = say(stack["b"], sender, "需要带什么材料")
     assert status == 200 and APOLOGY_ACTION in texts(replies)
+    # Health says which dependency is down.
+    status, health = request(f"{stack['a'].url}/webhooks/rest/health")
+    assert status == 503 and health["action_server"].startswith("error") and health["down"] == ["action_server"]
     stack["action"].start()
+    assert request(f"{stack['a'].url}/webhooks/rest/health")[0] == 200
     status, replies = say(stack["a"], sender, "需要带什么材料")
     assert status == 200 and replies and APOLOGY_ACTION not in texts(replies)
 
@@ -208,7 +213,7 @@ def test_redis_outage_gives_a_clear_error_and_recovers(stack):
         status, body = say(stack["a"], sender, "断缴了能补吗")
         assert status == 503 and body[0]["text"] == APOLOGY_FAILURE
         health = request(f"{stack['a'].url}/webhooks/rest/health")
-        assert health[0] == 503 and health[1]["lock_store"].startswith("error")
+        assert health[0] == 503 and health[1]["lock_store"].startswith("error") and "lock_store" in health[1]["down"]
     finally:
         stack["redis"].start()
     status, replies = say(stack["a"], sender, "断缴了能补吗")
@@ -222,16 +227,80 @@ def test_postgres_outage_gives_a_clear_error_and_recovers(stack):
     try:
         status, body = say(stack["b"], sender, "断缴了能补吗")
         assert status == 503 and body[0]["text"] == APOLOGY_FAILURE
-        assert request(f"{stack['b'].url}/webhooks/rest/health")[0] == 503
+        status, health = request(f"{stack['b'].url}/webhooks/rest/health")
+        assert status == 503 and health["tracker_store"].startswith("error") and health["down"] == ["tracker_store"]
     finally:
         stack["pg"].start()
     for server in (stack["a"], stack["b"]):
         status, replies = say(server, sender, "断缴了能补吗")
         assert status == 200 and replies and APOLOGY_FAILURE not in texts(replies)
-    tracker = request(f"{stack['a'].url}/conversations/{sender}/tracker")[1]
+    tracker = request(stack["a"].tracker_url(stack["a"].conversation("rest", sender)))[1]
     assert tracker["slots"]["city"] == "南昌"  # the turn before the outage was kept
     user_turns = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user_turns[0].startswith("/inform") and user_turns[-2:] == ["断缴了能补吗", "断缴了能补吗"]
+
+
+def _pg_admin(pg, *statements):
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", port=pg.port, user=pg.user, password=pg.password, dbname="postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET default_transaction_read_only = off")
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def test_read_only_tracker_database_is_reported_by_health(stack):
+    """A database that answers SELECT but refuses writes is down for the assistant."""
+    pg = stack["pg"]
+    kick = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{pg.db}' AND pid <> pg_backend_pid()"
+    _pg_admin(pg, f"ALTER DATABASE {pg.db} SET default_transaction_read_only = on", kick)
+    try:
+        status, health = request(f"{stack['a'].url}/webhooks/rest/health")
+        assert status == 503 and health["tracker_store"].startswith("error"), health
+        assert health["down"] == ["tracker_store"]
+    finally:
+        _pg_admin(pg, f"ALTER DATABASE {pg.db} RESET default_transaction_read_only", kick)
+    assert request(f"{stack['a'].url}/webhooks/rest/health")[0] == 200
+
+
+def test_kill_9_with_a_turn_in_flight_the_retry_is_answered_on_the_other_server(stack):
+    """Server a is killed while it holds the conversation's lock; the person's retry on server b
+    gets its answer (the dead server's ticket expires after the lock lifetime, 5 s) well within
+    the 10 s the retry's client waits."""
+    import redis
+
+    red = redis.Redis(host="127.0.0.1", port=stack["redis"].port)
+    a, b = stack["a"], stack["b"]
+    question = "北京灵活就业断缴4个月，补缴要多少钱？"
+    for _ in range(20):
+        sender = f"crash-{uuid.uuid4().hex[:8]}"
+        key = "yibao:lock:" + a.conversation("rest", sender)
+        flight = threading.Thread(target=say, args=(a, sender, question), daemon=True)
+        flight.start()
+        while flight.is_alive() and not red.exists(key):
+            time.sleep(0.002)
+        if red.exists(key):
+            a.stop(signal.SIGKILL)
+            break
+        flight.join()
+    else:
+        pytest.fail("never caught a turn in flight")
+    flight.join(30)
+    try:
+        assert red.exists(key), "the killed server's lock should still be there"
+        status, replies = request(f"{b.url}/webhooks/rest/webhook", {"sender": sender, "message": question}, timeout=10)
+        assert status == 200, replies
+        assert "3443.44" in texts(replies), replies
+    finally:
+        a.start()
+    # The conversation goes on on the restarted server.
+    status, replies = say(a, sender, "需要带什么材料")
+    assert status == 200 and "身份证" in texts(replies)
 
 
 def test_export_failed_reads_the_production_store(stack):

@@ -57,19 +57,20 @@ def test_store_masks_personal_data_but_keeps_the_conversation(store):
         "s1",
         user("我身份证36010219900101123X，电话13812345678，断了3个月", "inform"),
         SlotSet("note", "13812345678"),
-        BotUttered("可拨打 0791-86880000 咨询"),
+        BotUttered("没有找到「11010519900307005X」这个城市。可拨打 12393 咨询"),
     )
     asyncio.run(store.save(tracker))
     rows = raw_rows(store)
     dump = json.dumps(rows, ensure_ascii=False)
-    assert "36010219900101123X" not in dump and "13812345678" not in dump
+    assert "36010219900101123X" not in dump and "13812345678" not in dump and "11010519900307005X" not in dump
     assert [r["type_name"] for r in rows] == ["action", "user", "slot", "bot"]
     user_data = json.loads(rows[1]["data"])
     assert user_data["text"] == f"我身份证{ID_CARD}，电话{PHONE}，断了3个月"
     assert user_data["parse_data"]["text"] == user_data["text"]
     assert user_data["parse_data"]["intent"]["name"] == "inform"
     assert json.loads(rows[2]["data"])["value"] == PHONE
-    assert "0791-86880000" in json.loads(rows[3]["data"])["text"]  # the assistant's own text is kept
+    # Bot replies are masked too (they may echo what the person typed); hotlines are kept.
+    assert json.loads(rows[3]["data"])["text"] == f"没有找到「{ID_CARD}」这个城市。可拨打 12393 咨询"
 
     # Saving the next turn appends only the new events, masked, and retrieval round-trips.
     tracker.update(user("卡号6217001234567890123", "inform"))
@@ -128,3 +129,24 @@ def test_delete_one_conversation_and_purge_idle_ones(store):
     assert asyncio.run(store.retrieve("gone")) is None
     assert purge(store.engine, days=180) == 1
     assert sorted({r["sender_id"] for r in raw_rows(store)}) == ["new"]
+
+
+def test_lone_surrogates_and_nul_are_stored_replaced_not_fatal(store):
+    """A lone surrogate cannot be encoded as UTF-8; Rasa's session scope turned the resulting
+    ValueError into a process exit. The store replaces it (and NUL, which PostgreSQL refuses)."""
+    tracker = conversation("x\ud800", user("\ud800abc\x00", "inform"), BotUttered("没有找到「\ud800」这个城市"))
+    asyncio.run(store.save(tracker))
+    rows = raw_rows(store)
+    assert {r["sender_id"] for r in rows} == {"x\ufffd"}
+    assert json.loads(rows[1]["data"])["text"] == "\ufffdabc "
+    assert json.loads(rows[2]["data"])["text"] == "没有找到「\ufffd」这个城市"
+    restored = asyncio.run(store.retrieve("x\ud800"))
+    assert restored is not None and restored.latest_message.text == "\ufffdabc "
+
+
+def test_a_data_error_in_a_session_is_an_exception_not_an_exit(store):
+    from ops.masking_store import StoredDataError
+
+    with pytest.raises(StoredDataError):
+        with store.session_scope():
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")

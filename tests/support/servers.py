@@ -2,10 +2,15 @@
 
 Each stack gets free loopback ports, its own SQLite tracker store (or the endpoints file given)
 and logs under a temporary folder. Used by tests/conftest.py and by channel/browser tests.
+The HTTP API needs a token, as under `make run`: every RasaServer has its own (`server.token`);
+`server.api(path)` builds an API URL that carries it, `server.conversation(channel, id)` the
+stored conversation id of a channel's sender. One deployment secret (ASSISTANT_SECRET) per test
+session, shared by every server started, so hashed ids and signed web ids agree between them.
 """
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -15,10 +20,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
+from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 RASA = str(VENV_BIN / "rasa")
+TEST_SECRET = os.environ.get("ASSISTANT_SECRET") or secrets.token_hex(16)
+os.environ["ASSISTANT_SECRET"] = TEST_SECRET  # the test process computes the same ids as the servers
 
 
 def free_port() -> int:
@@ -65,6 +73,8 @@ def _env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "PYTHONWARNINGS": "ignore",
         "PYTHONPATH": str(ROOT),
+        "ASSISTANT_SECRET": TEST_SECRET,
+        "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
     })
     env.update(extra or {})
     return env
@@ -113,6 +123,7 @@ class RasaServer:
     env: Dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     proc: Optional[subprocess.Popen] = None
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
 
     @property
     def url(self) -> str:
@@ -121,6 +132,21 @@ class RasaServer:
     @property
     def log(self) -> Path:
         return self.workdir / f"rasa-{self.port}.log"
+
+    def api(self, path: str, **params: str) -> str:
+        """URL of an HTTP API path (e.g. "/model/parse") with the server's token."""
+        query = urlencode({**params, "token": self.token})
+        return f"{self.url}{path}{'&' if '?' in path else '?'}{query}"
+
+    def tracker_url(self, conversation: str) -> str:
+        return self.api(f"/conversations/{quote(conversation, safe=':')}/tracker")
+
+    @staticmethod
+    def conversation(channel: str, sender: str) -> str:
+        """The stored conversation id of a channel's sender (ops.ids, with this session's secret)."""
+        from ops.ids import conversation_id
+
+        return conversation_id(channel, sender)
 
     def write_endpoints(self) -> Path:
         path = self.workdir / f"endpoints-{self.port}.yml"
@@ -136,12 +162,12 @@ class RasaServer:
         endpoints = self.endpoints or self.write_endpoints()
         credentials = self.credentials or (ROOT / "credentials.yml")
         cmd = [
-            RASA, "run", "-m", str(self.model), "--enable-api", "--port", str(self.port),
+            RASA, "run", "-m", str(self.model), "--enable-api", "--auth-token", self.token, "--port", str(self.port),
             "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials),
             *self.extra_args,
         ]
         self.proc = _spawn(cmd, self.workdir, self.log, self.env)
-        wait_http(f"{self.url}/status", timeout, self.proc, self.log)
+        wait_http(self.api("/status"), timeout, self.proc, self.log)
         return self
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

@@ -92,8 +92,11 @@ def rest(server_url: str, sender: str, message: str):
         return json.loads(resp.read().decode())
 
 
-def tracker_user_texts(server_url: str, sender: str):
-    with urllib.request.urlopen(f"{server_url}/conversations/{sender}/tracker", timeout=30) as resp:
+def tracker_user_texts(server, session: str):
+    """User texts of the conversation of a session id the server issued to the page."""
+    from channels.webchat import conversation_for
+
+    with urllib.request.urlopen(server.tracker_url(conversation_for(session)), timeout=30) as resp:
         tracker = json.loads(resp.read().decode())
     return [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
 
@@ -166,7 +169,7 @@ def test_full_conversation_reload_and_screenshots(web_server, new_page):
     time.sleep(1.5)
     assert len(chat.bots()) == len(bots)  # no second greeting after a reload
     chat.ask("我在南昌")
-    said = tracker_user_texts(web_server.url, session)
+    said = tracker_user_texts(web_server, session)
     assert "断缴了能补吗" in said and XSS in said and "我在南昌" in said
 
     # The same conversation on a 375 px phone: no horizontal scrolling, input and buttons usable.
@@ -231,7 +234,7 @@ def test_overlong_message_refused_in_page(web_server, new_page):
     time.sleep(1.0)
     assert chat.users() == []
     assert box.input_value() == long_text  # kept for editing, not sent
-    said = tracker_user_texts(web_server.url, chat.session_id())
+    said = tracker_user_texts(web_server, chat.session_id())
     assert all(len(t or "") <= 1000 for t in said)
 
 

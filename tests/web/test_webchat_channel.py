@@ -1,6 +1,7 @@
 """channels/webchat.py: origin allow-list, page serving, session rooms, server-side length limit."""
 from __future__ import annotations
 
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -16,6 +17,9 @@ from channels.webchat import (
     configured_origins,
     parse_origins,
 )
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def get(url: str, headers=None):
@@ -140,3 +144,163 @@ def test_session_room_receives_replies_and_long_messages_are_refused(web_server)
         assert "过长" in replies[0]["text"]
     finally:
         client.disconnect()
+
+
+# --- hardening (issue 14): server-issued ids, no foreign conversations, rate limit, bad input -------
+
+class Session:
+    """A socket.io client with the session the server issued it."""
+
+    def __init__(self, server_url: str, session_id=None):
+        self.client = socketio.Client(reconnection=False)
+        self.replies, self.cond, self.tokens = [], threading.Condition(), []
+        confirmed = threading.Event()
+
+        @self.client.on("session_confirm")
+        def _confirm(data):
+            self.tokens.append(data)
+            confirmed.set()
+
+        @self.client.on("bot_uttered")
+        def _bot(data):
+            with self.cond:
+                self.replies.append(data)
+                self.cond.notify_all()
+
+        self.client.connect(server_url, transports=["polling"], wait_timeout=20)
+        self.client.emit("session_request", {"session_id": session_id})
+        assert confirmed.wait(20)
+        self.token = self.tokens[-1]
+
+    def say(self, message, session_id=None, quiet: float = 1.5, timeout: float = 60):
+        with self.cond:
+            start = len(self.replies)
+        self.client.emit("user_uttered", {"message": message, "session_id": session_id or self.token})
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.replies) == start and time.monotonic() < deadline:
+                self.cond.wait(1)
+            last = len(self.replies)
+            while time.monotonic() < deadline:
+                self.cond.wait(quiet)
+                if len(self.replies) == last:
+                    break
+                last = len(self.replies)
+            return self.replies[start:]
+
+    def close(self):
+        self.client.disconnect()
+
+
+def user_texts(server, conversation):
+    import json
+
+    with urllib.request.urlopen(server.tracker_url(conversation), timeout=30) as resp:
+        tracker = json.loads(resp.read().decode())
+    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_server_issues_the_session_id_and_a_reload_resumes_it(web_server):
+    from channels.webchat import conversation_for
+
+    first = Session(web_server.url, "abcdef0123456789abcdef0123456789")  # an id the server never issued
+    try:
+        assert first.token != "abcdef0123456789abcdef0123456789" and "." in first.token
+        assert first.say("补缴要带什么材料")
+    finally:
+        first.close()
+    conversation = conversation_for(first.token)
+    assert conversation.startswith("web:")
+    assert user_texts(web_server, conversation) == ["补缴要带什么材料"]
+    assert user_texts(web_server, "abcdef0123456789abcdef0123456789") == []
+    # Reload: the page sends the issued id back and continues the same conversation.
+    again = Session(web_server.url, first.token)
+    try:
+        assert again.token == first.token
+        again.say("谢谢")
+    finally:
+        again.close()
+    assert user_texts(web_server, conversation) == ["补缴要带什么材料", "谢谢"]
+
+
+def test_a_client_cannot_write_into_another_conversation(web_server):
+    from channels.webchat import conversation_for
+
+    victim = Session(web_server.url)
+    attacker = Session(web_server.url)
+    try:
+        victim.say("我在南昌")
+        value, signature = victim.token.split(".")
+        # Another person's id (without the signature, with a forged one), a REST id, raw ids.
+        for forged in [value, f"{value}.{'0' * len(signature)}", f"rest:{value}", "default"]:
+            probe = Session(web_server.url, forged)
+            try:
+                assert probe.token != victim.token
+            finally:
+                probe.close()
+        attacker.say("我在北京", session_id=victim.token)  # a session_id in the message is ignored
+    finally:
+        victim.close()
+        attacker.close()
+    assert user_texts(web_server, conversation_for(victim.token)) == ["我在南昌"]
+    assert user_texts(web_server, conversation_for(attacker.token)) == ["我在北京"]
+
+
+def test_lone_surrogates_through_socketio(web_server):
+    bad = Session(web_server.url, "x\ud800")
+    try:
+        assert bad.token and "\ud800" not in bad.token
+        replies = bad.say("\ud800abc")
+        assert replies and any(CJK.search(r.get("text", "")) for r in replies)
+        replies = bad.say('/inform{"city": "\ud800"}')
+        assert replies and any(CJK.search(r.get("text", "")) for r in replies)
+    finally:
+        bad.close()
+    assert web_server.proc.poll() is None
+    check = Session(web_server.url)
+    try:
+        assert any("身份证" in r.get("text", "") for r in check.say("补缴要带什么材料"))
+    finally:
+        check.close()
+
+
+def test_flood_over_socketio_gets_a_chinese_notice_not_a_crash(web_server):
+    from channels.webchat import TOO_FAST_TEXT
+
+    flood = Session(web_server.url)
+    try:
+        import time
+
+        for i in range(40):  # 20 a second, as in the issue; the limit is 2 a second, bursts of 6
+            flood.client.emit("user_uttered", {"message": f"你好{i}"})
+            time.sleep(0.05)
+        time.sleep(8)
+        notices = [r for r in flood.replies if r.get("error") == "rate_limited"]
+        assert notices and notices[0]["text"] == TOO_FAST_TEXT
+        assert len(notices) >= 20  # only the burst plus a few refills reached the assistant
+    finally:
+        flood.close()
+    assert web_server.proc.poll() is None
+    calm = Session(web_server.url)  # another person is not affected
+    try:
+        assert any("身份证" in r.get("text", "") for r in calm.say("补缴要带什么材料"))
+    finally:
+        calm.close()
+
+
+def test_id_numbers_typed_into_the_chat_are_never_stored(web_server):
+    import json
+
+    from channels.webchat import conversation_for
+
+    person = Session(web_server.url)
+    try:
+        replies = person.say("11010519900307005X")
+        assert replies and all("11010519900307005X" not in r.get("text", "") for r in replies)
+    finally:
+        person.close()
+    with urllib.request.urlopen(web_server.tracker_url(conversation_for(person.token)), timeout=30) as resp:
+        dump = json.dumps(json.loads(resp.read().decode()), ensure_ascii=False)
+    assert "11010519900307005X" not in dump and "[身份证号]" in dump

@@ -73,8 +73,22 @@ def test_concurrent_retries_reach_the_bot_once(fake_api):
         return replies
 
     assert asyncio.run(run()) == ["可以补缴。"] * 3
-    assert bot.received == [("oRetry", "断缴了能补吗")]
+    assert bot.received == [("wechat:oRetry", "断缴了能补吗")]  # namespaced conversation id
     assert fake_api.sends == []
+
+
+def test_a_msgid_reused_by_another_openid_is_not_a_retry(fake_api):
+    bot = ScriptedBot("可以补缴。", delay=0.2)
+
+    async def run():
+        ch = channel(fake_api, 5)
+        replies = await asyncio.gather(ch._answer(incoming("oFirst", "断缴了能补吗", msg_id="77"), bot),
+                                       ch._answer(incoming("oOther", "滞纳金怎么算", msg_id="77"), bot))
+        await ch.api.close()
+        return replies
+
+    assert asyncio.run(run()) == ["可以补缴。"] * 2
+    assert sorted(bot.received) == [("wechat:oFirst", "断缴了能补吗"), ("wechat:oOther", "滞纳金怎么算")]
 
 
 def test_retry_while_deferred_is_quiet_and_answer_is_sent_once(fake_api):

@@ -99,7 +99,7 @@ def openid(tag: str) -> str:
 
 
 def user_events(server, sender):
-    url = f"{server.url}/conversations/{urllib.parse.quote(sender)}/tracker"
+    url = server.tracker_url(server.conversation("wechat", sender))
     with urllib.request.urlopen(url, timeout=30) as resp:
         tracker = json.loads(resp.read().decode())
     return [e for e in tracker.get("events", []) if e.get("event") == "user"], tracker
@@ -218,6 +218,44 @@ def test_retries_are_processed_once(sim, fast):
     assert len({r.content for r in replies}) == 1 and replies[0].content
     events, _ = user_events(fast, user)
     assert [e["text"] for e in events] == ["断缴了还能补吗", "滞纳金怎么算"]
+
+
+def test_same_msgid_from_another_openid_is_its_own_message(sim, fast):
+    """Retry cache keyed by (FromUserName, MsgId): a reused MsgId is not another person's retry."""
+    first, second = openid("MsgIdA"), openid("MsgIdB")
+    msg_id = wx.new_msg_id()
+    a = sim.send(wx.text_xml(first, QUESTION, msg_id=msg_id))
+    b = sim.send(wx.text_xml(second, "补缴要带什么材料", msg_id=msg_id))
+    assert a.status == b.status == 200
+    assert b.content and b.content != a.content and "身份证" in b.content
+    assert b.fields["ToUserName"] == second
+    assert [e["text"] for e in user_events(fast, first)[0]] == [QUESTION]
+    assert [e["text"] for e in user_events(fast, second)[0]] == ["补缴要带什么材料"]
+
+
+def test_old_or_future_signed_timestamps_are_refused(sim, fast):
+    """A captured signature cannot be replayed: its timestamp must be within 5 minutes of now."""
+    user = openid("Replay")
+    for when in (1500000000, int(time.time()) - 301, int(time.time()) + 301):  # 2017, 5 min ago, ahead
+        assert sim.send(wx.text_xml(user, QUESTION), "plain", timestamp=when).status == 403
+        assert sim.send(wx.text_xml(user, QUESTION), "aes", timestamp=when).status == 403
+    assert sim.verify("echo-old", timestamp=1500000000)[0] == 403
+    assert user_events(fast, user)[0] == []
+    # Within the window it is accepted.
+    assert sim.send(wx.text_xml(user, "你好"), "plain", timestamp=int(time.time()) - 60).status == 200
+    assert [e["text"] for e in user_events(fast, user)[0]] == ["你好"]
+
+
+def test_id_number_typed_into_wechat_is_never_stored(sim, fast):
+    """The text is masked at the channel edge, so neither the user event nor an echo in a bot
+    reply (「没有找到「…」这个城市」) stores the number."""
+    user = openid("Pii")
+    reply = sim.send(wx.text_xml(user, "11010519900307005X"))
+    assert reply.status == 200 and CJK.search(reply.content)
+    assert "11010519900307005X" not in reply.content
+    events, tracker = user_events(fast, user)
+    dump = json.dumps(tracker, ensure_ascii=False)
+    assert "11010519900307005X" not in dump and "[身份证号]" in dump
 
 
 # ---------------------------------------------------------------------- other message types

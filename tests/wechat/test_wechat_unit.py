@@ -47,7 +47,7 @@ def test_parse_xml_reads_wechat_text_message():
     assert fields["FromUserName"] == "oUser1"
     assert fields["Content"] == "断缴三个月能补吗？"
     msg = IncomingMessage.from_fields(fields)
-    assert msg.msg_type == "text" and msg.msg_id == "123" and msg.dedup_key == "msg:123"
+    assert msg.msg_type == "text" and msg.msg_id == "123" and msg.dedup_key == "msg:oUser1:123"
 
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, b"<xml><a>", b"not xml", b"", b"<root><a>1</a></root>"])

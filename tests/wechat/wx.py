@@ -88,8 +88,8 @@ class WeChatSim:
         self.prp = PrpCrypto(self.crypto.key)
 
     def query(self, mode: str, encrypt: Optional[str] = None, bad_signature: bool = False,
-              bad_msg_signature: bool = False, openid: str = "") -> Dict[str, str]:
-        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+              bad_msg_signature: bool = False, openid: str = "", timestamp: Optional[int] = None) -> Dict[str, str]:
+        timestamp, nonce = str(int(time.time()) if timestamp is None else timestamp), str(secrets.randbelow(10**9))
         signature = sha1_signature(self.token, timestamp, nonce)
         if bad_signature:
             signature = sha1_signature("not-the-token", timestamp, nonce)
@@ -126,9 +126,10 @@ class WeChatSim:
             return err.code, err.read().decode("utf-8", "replace"), time.monotonic() - start
 
     def send(self, plain_xml: str, mode: str = "plain", bad_signature: bool = False,
-             bad_msg_signature: bool = False) -> Reply:
+             bad_msg_signature: bool = False, timestamp: Optional[int] = None) -> Reply:
+        """Posts like WeChat; `timestamp` (signed) defaults to now."""
         body, encrypt = self.envelope(plain_xml, mode)
-        query = self.query(mode, encrypt, bad_signature, bad_msg_signature, parse(plain_xml)["FromUserName"])
+        query = self.query(mode, encrypt, bad_signature, bad_msg_signature, parse(plain_xml)["FromUserName"], timestamp)
         status, text, elapsed = self.post_raw(body.encode("utf-8"), query)
         fields: Dict[str, str] = {}
         if status == 200 and text.strip().startswith("<xml"):
@@ -148,8 +149,8 @@ class WeChatSim:
     def text(self, openid: str, content: str, mode: str = "plain", msg_id: Optional[str] = None) -> Reply:
         return self.send(text_xml(openid, content, msg_id=msg_id), mode)
 
-    def verify(self, echostr: str, bad_signature: bool = False) -> Tuple[int, str]:
-        query = self.query("plain", bad_signature=bad_signature)
+    def verify(self, echostr: str, bad_signature: bool = False, timestamp: Optional[int] = None) -> Tuple[int, str]:
+        query = self.query("plain", bad_signature=bad_signature, timestamp=timestamp)
         query["echostr"] = echostr
         url = self.url + "?" + urllib.parse.urlencode(query)
         try:

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import Chat, { Bubble } from '@chatui/core';
 import { io } from 'socket.io-client';
 import { RichText } from './format.jsx';
-import { newSessionId, store } from './storage.js';
+import { store } from './storage.js';
 
 export const MAX_CHARS = 1000;
 const TYPING_TIMEOUT_MS = 45000;
@@ -46,7 +46,8 @@ export default function App() {
   const [typing, setTyping] = useState(false);
   const [notice, setNotice] = useState(null); // {text, kind: 'info' | 'warn' | 'error'}
   const socketRef = useRef(null);
-  const sessionRef = useRef(store.sessionId() || newSessionId());
+  // The server issues the (signed) session id in session_confirm; null asks it for a new one.
+  const sessionRef = useRef(store.sessionId() || null);
   const readyRef = useRef(false);
   const composingRef = useRef(false);
   const typingTimer = useRef(null);
@@ -186,8 +187,7 @@ export default function App() {
 
   const restart = useCallback(() => {
     store.clear();
-    sessionRef.current = newSessionId();
-    store.setSessionId(sessionRef.current);
+    sessionRef.current = null;
     setMessages([]);
     setQuickReplies([]);
     setNotice(null);

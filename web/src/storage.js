@@ -1,5 +1,6 @@
 // Conversation persistence in localStorage: Rasa's socket.io channel keeps the session on the
 // server (session_persistence) but does not replay history, so the page keeps its own copy.
+// The session id is the one the server issued (signed); sending it back resumes the conversation.
 const PREFIX = 'yibao-chat:';
 const MAX_MESSAGES = 200;
 
@@ -18,11 +19,6 @@ function write(key, value) {
   } catch {
     /* storage full or disabled: the chat still works, only without history */
   }
-}
-
-export function newSessionId() {
-  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, '');
-  return Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 }
 
 export const store = {
