@@ -117,19 +117,19 @@ def run_users(urls: List[str], users: int, turns: int, deadline: float, timeout:
     return drive(users, conversation)
 
 
-def run_parse(url: str, users: int, turns: int, deadline: float, timeout: float) -> Dict[str, float]:
-    """NLU-only baseline: the same number of /model/parse calls."""
+def run_parse(parse_url: str, users: int, turns: int, deadline: float, timeout: float) -> Dict[str, float]:
+    """NLU-only baseline: the same number of /model/parse calls (parse_url carries the API token)."""
 
     def parses(index: int):
         for i in range(turns):
             if time.monotonic() > deadline:
                 return
-            yield post(f"{url}/model/parse", {"text": PARSE_TEXTS[(index * turns + i) % len(PARSE_TEXTS)]}, timeout)
+            yield post(parse_url, {"text": PARSE_TEXTS[(index * turns + i) % len(PARSE_TEXTS)]}, timeout)
 
     return drive(users, parses)
 
 
-def run_one_user(url: str, turns: int, deadline: float, timeout: float) -> Dict[str, Dict[str, float]]:
+def run_one_user(url: str, parse_url: str, turns: int, deadline: float, timeout: float) -> Dict[str, Dict[str, float]]:
     """One user alone: every conversation in turn through REST, then as many parses of its texts."""
 
     def conversations(_):
@@ -143,7 +143,7 @@ def run_one_user(url: str, turns: int, deadline: float, timeout: float) -> Dict[
     def parses(_):
         for conv in CONVERSATIONS:
             for text in conv[:turns]:
-                yield post(f"{url}/model/parse", {"text": text}, timeout)
+                yield post(parse_url, {"text": text}, timeout)
 
     rest = drive(1, conversations)
     return {"rest": rest, "nlu_parse": drive(1, parses)}
@@ -170,10 +170,10 @@ def rss_mb(pid: Optional[int]) -> Optional[float]:
     return round(total / 1024, 1)
 
 
-def warm_up(urls: List[str]) -> None:
-    for url in urls:
-        post(f"{url}/webhooks/rest/webhook", {"sender": f"warm-{uuid.uuid4().hex[:6]}", "message": "你好"}, 120)
-        post(f"{url}/model/parse", {"text": "你好"}, 120)
+def warm_up(servers: List[RasaServer]) -> None:
+    for server in servers:
+        post(f"{server.url}/webhooks/rest/webhook", {"sender": f"warm-{uuid.uuid4().hex[:6]}", "message": "你好"}, 120)
+        post(server.api("/model/parse"), {"text": "你好"}, 120)
 
 
 def profile_embedded(model: Path, workdir: Path, args) -> Dict:
@@ -183,7 +183,7 @@ def profile_embedded(model: Path, workdir: Path, args) -> Dict:
     rasa = RasaServer(workdir / "rasa", model, action_url=action.url, credentials=credentials)
     try:
         rasa.start()
-        return measure([rasa.url], {"rasa": rasa.proc.pid, "action_server": action.proc.pid}, args)
+        return measure([rasa], {"rasa": rasa.proc.pid, "action_server": action.proc.pid}, args)
     finally:
         rasa.stop()
         action.stop()
@@ -207,7 +207,7 @@ def profile_production(model: Path, workdir: Path, args) -> Dict:
         [t.join() for t in threads]
         pids = {f"rasa_{i}": s.proc.pid for i, s in enumerate(servers)}
         pids.update({"action_server": action.proc.pid, "postgres": pg.proc.pid, "redis": redis_server.proc.pid})
-        return measure([s.url for s in servers], pids, args)
+        return measure(servers, pids, args)
     finally:
         for server in servers:
             server.stop()
@@ -216,13 +216,14 @@ def profile_production(model: Path, workdir: Path, args) -> Dict:
         redis_server.cleanup()
 
 
-def measure(urls: List[str], pids: Dict[str, int], args) -> Dict:
-    warm_up(urls)
+def measure(servers: List[RasaServer], pids: Dict[str, int], args) -> Dict:
+    urls, parse_url = [s.url for s in servers], servers[0].api("/model/parse")
+    warm_up(servers)
     deadline = time.monotonic() + args.max_seconds
     rest = run_users(urls, args.users, args.turns, deadline, args.timeout)
-    parse = run_parse(urls[0], args.users, args.turns, time.monotonic() + args.max_seconds, args.timeout)
+    parse = run_parse(parse_url, args.users, args.turns, time.monotonic() + args.max_seconds, args.timeout)
     ratio = round(rest["p50_ms"] / parse["p50_ms"], 2) if parse["p50_ms"] else None
-    one = run_one_user(urls[0], args.turns, time.monotonic() + args.max_seconds, args.timeout)
+    one = run_one_user(urls[0], parse_url, args.turns, time.monotonic() + args.max_seconds, args.timeout)
     one["rest_to_parse_p50_ratio"] = (round(one["rest"]["p50_ms"] / one["nlu_parse"]["p50_ms"], 2)
                                       if one["nlu_parse"]["p50_ms"] else None)
     return {"servers": len(urls), "rest": rest, "nlu_parse": parse, "rest_to_parse_p50_ratio": ratio,
