@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_engine import TOPICS, answer, handoff_text
 from policy_engine.topics import intent_titles
-from policy_engine.validation import VALUE_LABELS
+from policy_engine.validation import VALUE_LABELS, validate
 
 from .common import (
     QUESTION_PREFIX,
@@ -67,10 +67,20 @@ class ActionAnswer(Action):
         asked = intent[len(QUESTION_PREFIX):] if intent.startswith(QUESTION_PREFIX) else None
         topic = asked if asked in TOPICS else tracker.get_slot("topic")
         if topic not in TOPICS:
+            # Facts given with no question are checked before they are recorded (断了500个月).
+            problems, events = [], [SlotSet("fallback_count", 0)]
+            for field, value in case_from_tracker(tracker).known().items():
+                _, problem = validate(field, value)
+                if problem:
+                    problems.append(problem)
+                    events.append(SlotSet(field, None))
+            if problems:
+                dispatcher.utter_message(text="\n".join(problems))
+                return events
             summary = case_summary(tracker)
             text = (f"好的，已记录：{summary}。\n" if summary else "") + "请问您想了解什么？"
             dispatcher.utter_message(text=text, buttons=topic_buttons(SUGGESTED))
-            return [SlotSet("fallback_count", 0)]
+            return events
         result = answer(topic, case_from_tracker(tracker), today=today())
         dispatcher.utter_message(text=result.text, buttons=buttons_payload(result.buttons))
         events: List[EventType] = [SlotSet("fallback_count", 0)]

@@ -186,3 +186,21 @@ def _stop(proc: Optional[subprocess.Popen], sig: int) -> None:
         except ProcessLookupError:
             pass
         proc.wait(timeout=10)
+
+
+def request(url: str, payload=None, raw: Optional[bytes] = None, method: Optional[str] = None, timeout: float = 60):
+    """(status, parsed JSON body, or the raw text when it is not JSON) without raising on HTTP errors."""
+    import json
+    import urllib.error
+
+    data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read().decode() or "null")
+    except urllib.error.HTTPError as error:
+        body = error.read().decode()
+        try:
+            return error.code, json.loads(body)
+        except ValueError:
+            return error.code, body
