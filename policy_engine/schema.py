@@ -200,7 +200,10 @@ def check_value(where: str, unit: Any, value: Any, regional: bool = True) -> lis
         return [p for j, table in enumerate(value)
                 for p in check_value(f"{where} option {j}", "premium_table", table, regional)]
     if unit == "date_range":
-        return check_window(where, value)
+        try:
+            return check_window(where, value)
+        except (ValueError, TypeError, AttributeError) as exc:
+            return [f"{where}: a window date is not a date ({exc})"]
     if unit == "late_rule":
         return check_period(where, value) if isinstance(value, dict) else [f"{where}: not a mapping"]
     if unit == "base_choice":

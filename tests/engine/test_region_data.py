@@ -163,3 +163,8 @@ def test_folder_check_covers_the_national_file(data, change, expected):
     _edit(data, "national.yaml", lambda raw: change(raw["parameters"]))
     problems = schema.check_all(data)
     assert any(p.startswith("national.yaml: parameter") and expected in p for p in problems), problems
+
+
+def test_checker_reports_a_window_date_that_is_not_a_date():
+    problems = schema.check_value("w", "date_range", {"start": "soon", "end": dt.date(2025, 12, 31)})
+    assert any("not a date" in p for p in problems), problems
