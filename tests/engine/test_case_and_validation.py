@@ -78,3 +78,11 @@ def test_answer_says_when_the_case_is_impossible():
     late = answer("waiting_period", Case(insurance_type="resident", lapse_months=6,
                                           payment_date=dt.date(2020, 1, 1)), today=today)
     assert "早于断缴开始" in late.text and "2020-01-01" in late.text
+
+
+def test_every_fixed_list_field_has_its_reask_with_chinese_choices():
+    from policy_engine.validation import VALUE_LABELS
+    for field in VALUE_LABELS:
+        _, reason = validate(field, "火星险")
+        assert reason.startswith("“火星险”"), reason
+        assert "请说明" in reason and not any(v in reason for v in VALUE_LABELS[field]), reason
