@@ -18,6 +18,7 @@ from .common import (
     case_from_tracker,
     latest_intent,
     safe_run,
+    said_for,
     today,
 )
 
@@ -70,7 +71,7 @@ class ActionAnswer(Action):
             # Facts given with no question are checked before they are recorded (断了500个月).
             problems, events = [], [SlotSet("fallback_count", 0)]
             for field, value in case_from_tracker(tracker).known().items():
-                _, problem = validate(field, value)
+                _, problem = validate(field, value, said_for(field, tracker.get_slot(field), tracker))
                 if problem:
                     problems.append(problem)
                     events.append(SlotSet(field, None))

@@ -12,12 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from nlu_components.parsing import NUMBER_FIELDS, parse_answer, parse_groups
 from policy_engine import TOPICS, required_fields, validate
-from policy_engine.validation import FIELD_LABELS
+from policy_engine.validation import FIELD_LABELS, quoted, reask
 
 from .common import (
     case_from_tracker,
     fraction_note,
     latest_intent,
+    said_for,
     skipped_fields,
     slot_before_latest_message,
 )
@@ -33,7 +34,6 @@ TEXT_ANSWER_FIELDS = NUMBER_FIELDS + ("gender",)
 # resumes. A message that reads as the asked value fills it whatever the intent.
 STEP_ASIDE_INTENTS = ("goodbye", "greet", "thank", "affirm", "deny", "bot_challenge",
                       "out_of_scope", "nlu_fallback")
-NOT_UNDERSTOOD = "抱歉，我没能从您的回答里看出{label}。"
 
 
 def _turn(tracker: Tracker) -> Text:
@@ -99,7 +99,7 @@ class ValidateCaseForm(FormValidationAction):
             # Nothing in the message answers the question and no other rule will take it:
             # a failed answer like any invalid one (re-asked, then skipped).
             label = FIELD_LABELS.get(requested, requested)
-            invalid = self._invalid(requested, NOT_UNDERSTOOD.format(label=label), dispatcher, tracker)
+            invalid = self._invalid(requested, reask("not_understood", label=label), dispatcher, tracker)
             tracker.slots.update(invalid)
             events = [SlotSet(k, v) for k, v in invalid.items()]
             events.append(await self.next_requested_slot(dispatcher, tracker, domain))
@@ -150,7 +150,7 @@ class ValidateCaseForm(FormValidationAction):
         retries = int(tracker.get_slot("retry_count") or 0) + 1
         if retries < MAX_RETRIES:
             return events + [SlotSet("retry_count", retries)]
-        dispatcher.utter_message(text="这一项先跳过，下面按全国通用规则回答。")
+        dispatcher.utter_message(text=reask("skipped"))
         tracker.slots["skipped_fields"] = skipped_fields(tracker) + [field]
         tracker.slots["retry_count"] = 0
         updates = [SlotSet("retry_count", 0), SlotSet("skipped_fields", tracker.slots["skipped_fields"])]
@@ -184,17 +184,18 @@ class ValidateCaseForm(FormValidationAction):
             return {field: None}
         retries = int(tracker.get_slot("retry_count") or 0) + 1
         if retries >= MAX_RETRIES:
-            dispatcher.utter_message(text=message + "\n这一项先跳过，下面按全国通用规则回答。")
+            dispatcher.utter_message(text=message + "\n" + reask("skipped"))
             return {field: None, "retry_count": 0, "skipped_fields": skipped_fields(tracker) + [field]}
         dispatcher.utter_message(text=message)
         return {field: None, "retry_count": retries}
 
     def _check(self, field: Text, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        said = said_for(field, value, tracker)  # the re-ask quotes the person's words, not the value
         if field in TEXT_ANSWER_FIELDS and self._typed(value, tracker):
             parsed = parse_answer(field, value)
             if parsed is not None:
                 value = parsed["value"]  # 「3个月」 asked as days is 90 days, 「1.5e4」 is 15000
-        normalized, error = validate(field, value)
+        normalized, error = validate(field, value, said)
         if error and self._answers_something_else(field, value, tracker):
             # 「断了5个月」 typed while the reason was asked: the text filled the asked slot too,
             # but it recognisably gives other facts; no complaint, the question is asked again.
@@ -237,24 +238,18 @@ class ValidateCaseForm(FormValidationAction):
             return self._check("city", value, dispatcher, tracker)
         if entities.get("province"):
             # A province alone is enough: answers use its data or the national rules.
-            dispatcher.utter_message(text=f"好的，按{entities['province']}的规定回答（没有具体城市的数据时按全省或全国规则）。")
+            dispatcher.utter_message(text=reask("province_for_city", province=entities["province"]))
             return {
                 **self._valid("city", None, tracker),
                 "province": entities["province"],
                 "skipped_fields": skipped_fields(tracker) + ["city"],
             }
-        return self._invalid(
-            "city", "抱歉，我没有认出您说的城市。请输入中国的城市名，例如：北京、南昌、广州。", dispatcher, tracker
-        )
+        return self._invalid("city", reask("city_not_recognised"), dispatcher, tracker)
 
 
 GROUP_CHOICES = {
     "resident_group": ("elderly", "adult", "student_child", "college"),
     "premium_tier": ("low", "high"),
-}
-GROUP_REASKS = {
-    "resident_group": "请告诉我参保人是成年居民、老年居民、中小学生和儿童，还是大学生。",
-    "premium_tier": "请告诉我是一档（低档）还是二档（高档）。",
 }
 
 
@@ -265,7 +260,8 @@ def _make_group_validator(field: Text):
         found = [sp.value for sp in parse_groups(value) if sp.kind == field]
         if len(set(found)) == 1:
             return self._valid(field, found[0], tracker)
-        return self._invalid(field, GROUP_REASKS[field], dispatcher, tracker)
+        message = reask(f"unknown_{field}", said=quoted(said_for(field, value, tracker)))
+        return self._invalid(field, message, dispatcher, tracker)
 
     validator.__name__ = f"validate_{field}"
     return validator

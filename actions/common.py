@@ -6,7 +6,7 @@ import functools
 import logging
 import math
 import os
-from typing import Any, Callable, Dict, List, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -111,6 +111,33 @@ def fraction_note(months: Any, stated: Any) -> Text:
     shown = f"{stated_f:g}"
     return (f"说明：{shown}个月超过{int(stated_f)}个月，下面按{months_i}个月计算"
             "（不满一个月按一个月算，实际以当地医保经办机构核定为准）。")
+
+
+def said_for(field: Text, value: Any, tracker: Tracker) -> Optional[Text]:
+    """The person's own words for a slot value, for messages that quote them.
+
+    The words the latest message's entity of this field was read from (「新农合」 for the value
+    `resident`; the entity whose value matches, else the last one, as Rasa fills a slot from it),
+    else the message itself when the value is its text (a free-text answer); None when the value
+    came from an earlier turn or a button."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    spans = []
+    for ent in message.get("entities") or ():
+        start, end = ent.get("start"), ent.get("end")
+        if ent.get("entity") == field and isinstance(start, int) and isinstance(end, int) \
+                and 0 <= start < end <= len(text):
+            spans.append((str(ent.get("value")) == _plain(value), text[start:end]))
+    if spans:
+        matching = [words for same, words in spans if same]
+        return (matching or [spans[-1][1]])[-1]
+    if text.strip() and _plain(value).strip() == text.strip():
+        return text.strip()
+    return None
+
+
+def _plain(value: Any) -> Text:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def latest_intent(tracker: Tracker) -> Text:

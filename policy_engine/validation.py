@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import yaml
 
+from . import params
 from .case import Case, convert
 from .dates import add_months, month_start
 
@@ -79,105 +80,126 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _place(value: Any, suffixes: tuple[str, ...], label: str) -> tuple[Optional[str], Optional[str]]:
+@functools.lru_cache(maxsize=None)
+def _reasks() -> dict[str, str]:
+    return params.load_yaml("reasks.yaml")
+
+
+def reask(key: str, **values: Any) -> str:
+    """A re-ask message of data/reasks.yaml (the one home of these texts), filled in."""
+    return _reasks()[key].format(**values)
+
+
+MAX_QUOTED = 20  # characters of the person's words echoed back
+_LONG_NUMBER = re.compile(r"\d{7,}")  # an ID, phone or card number is never echoed
+
+
+def quoted(said: Any) -> str:
+    """The person's words as “…” for a message; 您的回答 when they are too long to echo or hold a
+    long number (personal data)."""
+    text = _fmt(said).strip() if said is not None else ""
+    if not text or len(text) > MAX_QUOTED or _LONG_NUMBER.search(text):
+        return reask("said_unquoted")
+    return f"“{text}”"
+
+
+def _place(value: Any, suffixes: tuple[str, ...], kind: str, said: str) -> tuple[Optional[str], Optional[str]]:
     text = value.strip() if isinstance(value, str) else ""
     for suffix in suffixes:
         if len(text) > 2 and text.endswith(suffix):
             text = text[: -len(suffix)]
     if _CJK_PLACE.match(text):
         return text, None
-    return None, f"“{_fmt(value)}”看起来不是一个{label}名称，请告诉我具体的{label}，例如“北京”或“南昌”。"
+    return None, reask("not_a_place", said=said, kind=kind)
 
 
-def _range_int(value: Any, low: int, high: int, label: str, unit: str) -> tuple[Optional[int], Optional[str]]:
+def _range_int(value: Any, low: int, high: int, label: str, unit: str, said: str) -> tuple[Optional[int], Optional[str]]:
     number = convert("lapse_months", value)
     if number is None:
-        return None, f"“{_fmt(value)}”不是一个整数，请告诉我{label}，例如“3{unit}”。"
+        return None, reask("not_an_integer", said=said, label=label, unit=unit)
     if number < low:
-        return None, f"{label}不能是{number}{unit}，请再确认一下。"
+        return None, reask("below_range", label=label, number=number, unit=unit)
     if number > high:
-        return None, f"{label}为{number}{unit}超出了合理范围（最多{high}{unit}），请再确认一下。"
+        return None, reask("above_range", label=label, number=number, unit=unit, high=high)
     return number, None
 
 
-def validate(field: str, value: Any) -> tuple[Any, Optional[str]]:
-    """Normalize one slot value; (None, Chinese reason) when it is unusable."""
+def validate(field: str, value: Any, said: Any = None) -> tuple[Any, Optional[str]]:
+    """Normalize one slot value; (None, Chinese reason) when it is unusable.
+
+    `said`: the person's own words for the value (the message, or the words an entity was read
+    from); the reason quotes them. Without them the value itself is quoted."""
     if value is None:
-        return None, f"还不知道{FIELD_LABELS.get(field, field)}。"
+        return None, reask("missing", label=FIELD_LABELS.get(field, field))
+    said = quoted(value if said is None else said)
     if field == "city":
-        return _place(value, ("市",), "城市")
+        return _place(value, ("市",), "城市", said)
     if field == "province":
-        return _place(value, ("省", "市", "自治区"), "省份")
+        return _place(value, ("省", "市", "自治区"), "省份", said)
     if field in VALUE_LABELS:
         key = value.strip().lower() if isinstance(value, str) else None
         table = synonyms(field)
         if key in table:
             return table[key], None
-        return None, {
-            "insurance_type": f"“{_fmt(value)}”不是我认识的参保类型，请说明是职工医保、灵活就业还是居民医保（含新农合）。",
-            "lapse_reason": f"“{_fmt(value)}”不是我认识的断缴原因，请说明是单位没交还是自己没交。",
-            "gender": f"“{_fmt(value)}”不是有效的性别，请说明男或女。",
-            "resident_group": f"“{_fmt(value)}”不是我认识的参保人群，请说明是老年人、成年人、学生儿童还是大学生。",
-            "premium_tier": f"“{_fmt(value)}”不是我认识的缴费档次，请说明是低档（一档）还是高档（二档）。",
-        }[field]
+        return None, reask(f"unknown_{field}", said=said)
     if field == "age":
-        return _range_int(value, 0, 130, "年龄", "岁")
+        return _range_int(value, 0, 130, "年龄", "岁", said)
     if field == "lapse_start":
         day = convert(field, value)
         if day is None or not 1990 <= day.year <= 2100:
-            return None, f"“{_fmt(value)}”不是有效的月份，请用“2025-03”这样的格式告诉我从哪个月开始没交。"
+            return None, reask("bad_month", said=said)
         return day.replace(day=1), None
     if field == "lapsed_years":
         years = convert(field, value)
         if years is None:
-            return None, f"“{_fmt(value)}”不是有效的年度，请告诉我哪些年没交，例如“2025年”。"
+            return None, reask("bad_years", said=said)
         return years, None
     if field == "lapse_months":
         number = convert("lapse_months", value)
         if number is None:
-            return None, f"“{_fmt(value)}”不是一个整月数，请告诉我断缴了几个月，例如“3个月”。"
+            return None, reask("months_not_integer", said=said)
         if number < 0:
-            return None, f"断缴月数不能是负数（{number}个月），请告诉我实际断缴了几个月。"
+            return None, reask("months_negative", number=number)
         if number == 0:
-            return None, "断缴0个月就是没有断缴，请告诉我实际断缴了几个月。"
+            return None, reask("months_zero")
         if number > MAX_LAPSE_MONTHS:
-            return None, f"断缴{number}个月（约{number // 12}年）比一个人的整个工作年限还长，请再确认一下断缴了多久。"
+            return None, reask("months_too_long", number=number, years=number // 12)
         return number, None
     if field in ("monthly_wage", "arrears"):
         number = convert(field, value)
         label = "月工资" if field == "monthly_wage" else "欠缴金额"
         high = MAX_WAGE if field == "monthly_wage" else MAX_ARREARS
         if number is None:
-            return None, f"“{_fmt(value)}”不是一个金额，请告诉我{label}是多少元。"
+            return None, reask("not_money", said=said, label=label)
         if number <= 0:
-            return None, f"{label}应大于0元，“{_fmt(value)}”不成立，请再确认一下。"
+            return None, reask("money_not_positive", said=said, label=label)
         if number > high:
-            return None, f"{label}{_fmt(number)}元高得不合常理，请再确认一下金额。"
+            return None, reask("money_too_high", label=label, number=_fmt(number))
         return float(number), None
     if field == "overdue_days":
-        return _range_int(value, 0, MAX_DAYS, "逾期天数", "天")
+        return _range_int(value, 0, MAX_DAYS, "逾期天数", "天", said)
     if field in ("continuous_years", "claim_free_years"):
-        return _range_int(value, 0, MAX_COUNT_YEARS, FIELD_LABELS[field], "年")
+        return _range_int(value, 0, MAX_COUNT_YEARS, FIELD_LABELS[field], "年", said)
     if field == "years_paid":
         number = convert("years_paid", value)
         if number is None:
-            return None, f"“{_fmt(value)}”不是一个年数，请告诉我已经交了几年。"
+            return None, reask("not_years", said=said)
         if number < 0 or number > MAX_YEARS_PAID:
-            return None, f"已缴费{_fmt(number)}年不在0到{MAX_YEARS_PAID}年之间，请再确认一下。"
+            return None, reask("years_out_of_range", number=_fmt(number), high=MAX_YEARS_PAID)
         return float(number), None
     if field == "switching_scheme":
         flag = convert(field, value)
         if flag is None:
-            return None, f"“{_fmt(value)}”无法理解，请回答“是”或“否”。"
+            return None, reask("not_yes_no", said=said)
         return flag, None
     if field == "payment_date":
         day = convert(field, value)
         if day is None:
-            return None, f"“{_fmt(value)}”不是有效日期，请用“2026-01-20”这样的格式。"
+            return None, reask("bad_date", said=said)
         if day.year < 1990 or day.year > 2100:
-            return None, f"缴费日期{day.isoformat()}不在合理范围内，请再确认一下。"
+            return None, reask("date_out_of_range", date=day.isoformat())
         return day, None
-    return None, f"我不认识“{field}”这项信息。"
+    return None, reask("unknown_field", field=field)
 
 
 def check_case(case: Case, today: _dt.date) -> tuple[Case, tuple[str, ...]]:
@@ -197,9 +219,7 @@ def check_case(case: Case, today: _dt.date) -> tuple[Case, tuple[str, ...]]:
     if fixed.payment_date is not None and fixed.lapse_months is not None:
         lapse_start = add_months(month_start(today), -fixed.lapse_months)
         if fixed.payment_date < lapse_start:
-            problems.append(
-                f"缴费日期{fixed.payment_date.isoformat()}早于断缴开始的{lapse_start.year}年{lapse_start.month}月，"
-                "补缴不可能发生在断缴之前，请再确认缴费日期。"
-            )
+            problems.append(reask("payment_before_lapse", date=fixed.payment_date.isoformat(),
+                                  year=lapse_start.year, month=lapse_start.month))
             fixed = fixed.replace(payment_date=None)
     return fixed, tuple(problems)

@@ -248,3 +248,16 @@ def test_form_does_not_complain_when_the_text_answers_another_question():
     assert slots["lapse_reason"] is None and slots["lapse_months"] == 5
     assert slots["requested_slot"] == "lapse_reason"
     assert messages == []
+
+
+def test_facts_without_a_question_are_rejected_in_the_persons_words():
+    # 「从2150年3月开始没交」: the entity's value is the normalized date 2150-03-01; the reply
+    # quotes the words it was read from.
+    text = "从2150年3月开始没交"
+    messages, events = run(ActionAnswer(), make_tracker(
+        {"lapse_start": "2150-03-01"}, text=text,
+        entities=[{"entity": "lapse_start", "value": "2150-03-01", "start": 1, "end": 8}]))
+    reply = texts(messages)
+    assert reply == "“2150年3月”不是有效的月份，请用“2025-03”这样的格式告诉我从哪个月开始没交。"
+    assert "2150-03-01" not in reply
+    assert SlotSet("lapse_start", None) in events

@@ -25,7 +25,7 @@ SLOTS = [
 DOMAIN = {
     "forms": {"case_form": {"required_slots": [
         "city", "insurance_type", "lapse_reason", "lapse_months", "arrears", "overdue_days",
-        "gender", "years_paid", "continuous_years"]}},
+        "gender", "years_paid", "continuous_years", "resident_group", "premium_tier"]}},
     "slots": {name: {} for name in SLOTS},
 }
 EMPLOYER_CASE = {"city": "上海", "insurance_type": "employee", "lapse_reason": "employer", "lapse_months": 5}
@@ -120,6 +120,50 @@ def test_fraction_of_a_month_is_said_across_the_three_month_boundary():
     assert "3.5个月超过3个月" in reply
     assert "按3个月" in fraction_note(3, 2.5)  # 两个半月: the whole months used are always said
     assert fraction_note(4, None) == "" and fraction_note(4, 4) == ""
+
+
+# --- re-asks quote what the person said, and name the choices in Chinese ------------------------
+
+BEIJING_BACKPAY = {"topic": "can_backpay", "city": "北京"}
+SCHEME_CHOICES = "职工医保（单位缴）、灵活就业（个人缴职工医保）还是居民医保（含新农合）"
+
+
+def test_a_typed_unknown_scheme_is_quoted_with_the_choices():
+    reply, sets = form_turn(BEIJING_BACKPAY, "insurance_type", "公务员医保", "inform",
+                            extracted={"insurance_type": "公务员医保"})
+    assert sets["insurance_type"] is None and sets["retry_count"] == 1
+    assert reply == f"“公务员医保”不是我认识的参保类型，请说明是{SCHEME_CHOICES}。"
+
+
+def test_an_entity_is_quoted_by_its_words_not_its_normalized_value():
+    # An extractor read 「退休」 as insurance_type with a value the engine does not know.
+    reply, sets = form_turn(BEIJING_BACKPAY, "insurance_type", "退休了", "inform",
+                            extracted={"insurance_type": "retired"},
+                            entities=[{"entity": "insurance_type", "value": "retired", "start": 0, "end": 2}])
+    assert sets["insurance_type"] is None
+    assert reply.startswith("“退休”不是我认识的参保类型") and SCHEME_CHOICES in reply
+    assert "retired" not in reply
+
+
+def test_an_unknown_reason_and_group_are_quoted_with_the_choices():
+    base = dict(BEIJING_BACKPAY, insurance_type="employee")
+    reply, _ = form_turn(base, "lapse_reason", "不知道啊", "inform", extracted={"lapse_reason": "不知道啊"})
+    assert reply == "“不知道啊”不是我认识的断缴原因，请说明是单位原因（单位没交）还是个人原因（自己没交）。"
+    resident = {"topic": "can_backpay", "city": "南昌", "insurance_type": "resident", "lapse_months": 5}
+    reply, sets = form_turn(resident, "resident_group", "我是退休的", "inform",
+                            extracted={"resident_group": "我是退休的"})
+    assert sets["resident_group"] is None
+    assert reply == "“我是退休的”不是我认识的参保人群，请说明参保人是成年居民、老年居民、中小学生和儿童，还是大学生。"
+
+
+def test_a_typed_number_is_quoted_as_typed_and_an_id_number_is_not_echoed():
+    reply, _ = form_turn(dict(LATE_FEE, arrears=None, overdue_days=90), "arrears", "-500", "inform",
+                         extracted={"arrears": "-500"})
+    assert reply == "欠缴金额应大于0元，“-500”不成立，请再确认一下。"
+    reply, _ = form_turn(BEIJING_BACKPAY, "insurance_type", "110101199003071234", "inform",
+                         extracted={"insurance_type": "110101199003071234"})
+    assert reply == f"您的回答不是我认识的参保类型，请说明是{SCHEME_CHOICES}。"
+    assert "1101" not in reply
 
 
 @pytest.mark.parametrize("bypass", ["utter_goodbye", "action_out_of_scope", "action_clarify", "utter_greet"])

@@ -55,6 +55,18 @@ def test_validate_rejects_with_a_chinese_reason_naming_the_value(field, value, n
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reason)
 
 
+def test_validate_quotes_the_persons_words_when_given():
+    _, reason = validate("insurance_type", "retired", said="退休了")
+    assert reason.startswith("“退休了”不是我认识的参保类型") and "retired" not in reason
+    assert "居民医保（含新农合）" in reason  # the choices, in Chinese
+    _, reason = validate("lapse_start", "2150-03-01", said="2150年3月")
+    assert reason.startswith("“2150年3月”不是有效的月份")
+    # Long answers and long numbers (an ID or phone number) are never echoed.
+    for said in ("110101199003071234", "我也不太清楚我们家当时到底交的是哪一种保险"):
+        _, reason = validate("insurance_type", said)
+        assert reason.startswith("您的回答不是我认识的参保类型") and said not in reason
+
+
 def test_lapse_longer_than_a_working_life_is_rejected():
     assert "工作年限" in validate("lapse_months", 500)[1]
 
@@ -66,3 +78,11 @@ def test_answer_says_when_the_case_is_impossible():
     late = answer("waiting_period", Case(insurance_type="resident", lapse_months=6,
                                           payment_date=dt.date(2020, 1, 1)), today=today)
     assert "早于断缴开始" in late.text and "2020-01-01" in late.text
+
+
+def test_every_fixed_list_field_has_its_reask_with_chinese_choices():
+    from policy_engine.validation import VALUE_LABELS
+    for field in VALUE_LABELS:
+        _, reason = validate(field, "火星险")
+        assert reason.startswith("“火星险”"), reason
+        assert "请说明" in reason and not any(v in reason for v in VALUE_LABELS[field]), reason
