@@ -68,10 +68,10 @@ test-unit: assets
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 # NLU floors: held-out set and entities 0.95; real questions (tests/nlu_real.yml): out_of_scope
-# recall 0.85 and intent accuracy REAL_MIN_ACCURACY. Issue 11 asks 0.90; the merged model reaches
-# 0.778 (0.821 without the fallback; char n-gram LR 0.846), so the floor guards against regressions
-# until the classifier closes the gap.
-REAL_MIN_ACCURACY := 0.76
+# recall 0.85 and intent accuracy REAL_MIN_ACCURACY. Issue 11 asks 0.90; the character n-gram
+# classifier reaches 0.851 (DIET 0.78), so the floor sits just under what it reaches and guards
+# against regressions until the gap is closed.
+REAL_MIN_ACCURACY := 0.84
 test: system model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95 \

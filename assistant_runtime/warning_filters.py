@@ -30,8 +30,6 @@ KNOWN: List[Tuple[str, str, str]] = [
     ("SyntaxWarning", r".*jieba([/\\]\w+)*[/\\]__init__", "invalid escape sequence"),
     # rasa 3.6's SQL tracker store builds its URL the SQLAlchemy 1.3 way.
     ("sqlalchemy.exc.SADeprecationWarning", re.escape("rasa.core.tracker_store"), re.escape("Calling URL() directly is deprecated")),
-    # DIETClassifier's default; the pipeline's settings are measured by `make eval`.
-    ("UserWarning", re.escape("rasa.utils.train_utils"), "constrain_similarities is set to `False`"),
 ]
 
 

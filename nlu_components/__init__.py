@@ -5,7 +5,7 @@ imported lazily so that ``from nlu_components.parsing import ...`` does not pull
 """
 from typing import Any
 
-__all__ = ["JiebaTokenizerClean", "CaseEntityNormalizer"]
+__all__ = ["JiebaTokenizerClean", "CaseEntityNormalizer", "CharNgramIntentClassifier"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from nlu_components.case_entity_normalizer import CaseEntityNormalizer
 
         return CaseEntityNormalizer
+    if name == "CharNgramIntentClassifier":
+        from nlu_components.char_ngram_classifier import CharNgramIntentClassifier
+
+        return CharNgramIntentClassifier
     raise AttributeError(f"module 'nlu_components' has no attribute {name!r}")

@@ -74,7 +74,10 @@ def test_components_resolve_by_config_name():
     assert norm.clazz is CaseEntityNormalizer and not norm.is_trainable
     assert DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR in norm.types
     assert norm.model_from == "SpacyNLP"
-    assert set(nlu_components.__all__) == {"JiebaTokenizerClean", "CaseEntityNormalizer"}
+    clf = DefaultV1Recipe._from_registry("nlu_components.CharNgramIntentClassifier")
+    assert clf.is_trainable and DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in clf.types
+    assert set(nlu_components.__all__) == {"JiebaTokenizerClean", "CaseEntityNormalizer",
+                                           "CharNgramIntentClassifier"}
 
 
 # -- tokenizer ------------------------------------------------------------------------------

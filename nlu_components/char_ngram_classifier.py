@@ -1,0 +1,126 @@
+"""Intent classifier: character n-gram TF-IDF + logistic regression (scikit-learn), seeded.
+
+Measured on questions real people wrote (tests/nlu_real.yml, never trained on) it beats
+DIETClassifier on the same training data (0.851 vs 0.778 intent accuracy with the fallback;
+held-out set 0.962 vs 0.952) and trains in seconds instead of minutes; see `make eval`.
+The text is normalized first as everywhere else in the NLU (NFKC, traditional -> simplified,
+lower case), so 斷繳 and 断缴 share their n-grams. Characters, not jieba words: Chinese words
+are short, people's spelling varies (断交/断缴, 医保/醫保), and the useful n-grams cross word
+boundaries; adding jieba word features lowered the cross-validated real-question accuracy
+(0.806 -> 0.797).
+
+Config (config.yml): ``C`` (inverse regularization), ``min_ngram``/``max_ngram``,
+``max_iter``, ``random_seed``, ``ranking_length``. Persisted with skops (no pickle).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.parsing import normalize_text
+
+logger = logging.getLogger(__name__)
+
+_FILE = "char_ngram_classifier.skops"
+# The one type beyond skops' trusted scikit-learn and numpy types that the fitted pipeline
+# holds (TfidfTransformer's idf matrix); anything else in the file is refused at load.
+_TRUSTED = ["scipy.sparse._csr.csr_matrix"]
+
+
+def classifier_text(text: Optional[str]) -> str:
+    """The form of a message the classifier sees (training and prediction alike)."""
+    return normalize_text(text or "").lower()
+
+
+def make_pipeline(config: Dict[str, Any]):
+    """The scikit-learn pipeline for a component config."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer="char", lowercase=False, sublinear_tf=True,
+                                  ngram_range=(int(config["min_ngram"]), int(config["max_ngram"])))),
+        ("logreg", LogisticRegression(C=float(config["C"]), max_iter=int(config["max_iter"]),
+                                      random_state=int(config["random_seed"]))),
+    ])
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
+    """Character n-gram TF-IDF + LogisticRegression over the normalized message text."""
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn", "skops"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 30.0, "min_ngram": 1, "max_ngram": 4, "max_iter": 3000,
+                "random_seed": 42, "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, pipeline: Any = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.pipeline = pipeline
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CharNgramIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        labels = {e.get(INTENT) for e in examples}
+        if len(labels) < 2:
+            logger.warning("CharNgramIntentClassifier needs at least two intents; not trained.")
+            return self._resource
+        self.pipeline = make_pipeline(self.config)
+        self.pipeline.fit([classifier_text(e.get(TEXT)) for e in examples],
+                          [e.get(INTENT) for e in examples])
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(self.pipeline, model_dir / _FILE)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "CharNgramIntentClassifier":
+        import skops.io as sio
+
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                pipeline = sio.load(model_dir / _FILE, trusted=_TRUSTED)
+        except ValueError:  # nothing was persisted (trained without intents)
+            pipeline = None
+        return cls(config, model_storage, resource, pipeline)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.pipeline is None:
+            return messages
+        texts = [classifier_text(m.get(TEXT)) for m in messages]
+        probabilities = self.pipeline.predict_proba(texts)
+        classes = [str(c) for c in self.pipeline.classes_]
+        for message, row in zip(messages, probabilities):
+            ranking = sorted(({"name": name, "confidence": float(p)} for name, p in zip(classes, row)),
+                             key=lambda r: -r["confidence"])
+            message.set("intent", ranking[0], add_to_output=True)
+            length = int(self.config["ranking_length"])
+            message.set("intent_ranking", ranking[:length] if length > 0 else ranking,
+                        add_to_output=True)
+        return messages

@@ -1,0 +1,73 @@
+"""The intent classifier component: trains, persists with skops, loads, classifies."""
+from __future__ import annotations
+
+import pytest
+import skops.io as sio
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.char_ngram_classifier import _FILE, CharNgramIntentClassifier
+
+EXAMPLES = {
+    "ask_can_backpay": ["医保断缴了还能补吗", "断了三个月能补交吗", "过了期还能补缴吗", "医保断了怎么办"],
+    "ask_late_fee": ["补缴要交滞纳金吗", "滞纳金怎么算", "滞纳金谁出", "会罚款吗"],
+    "greet": ["你好", "您好", "在吗", "哈喽"],
+}
+
+
+def _training_data() -> TrainingData:
+    return TrainingData([Message(data={"text": t, "intent": i}) for i, ts in EXAMPLES.items() for t in ts])
+
+
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+@pytest.fixture()
+def trained(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("clf")
+    component = CharNgramIntentClassifier.create({}, storage, resource, _context())
+    component.train(_training_data())
+    return storage, resource
+
+
+def _classify(component, text):
+    message = Message(data={"text": text})
+    component.process([message])
+    return message
+
+
+def test_trained_model_is_loaded_and_classifies(trained):
+    storage, resource = trained
+    loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
+    message = _classify(loaded, "我的医保断缴了半年，还能补吗")
+    assert message.get("intent")["name"] == "ask_can_backpay"
+    ranking = message.get("intent_ranking")
+    assert [r["name"] for r in ranking][0] == "ask_can_backpay"
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+    assert _classify(loaded, "滯納金要交嗎").get("intent")["name"] == "ask_late_fee"  # traditional
+
+
+def test_ranking_length_limits_the_ranking(trained):
+    storage, resource = trained
+    loaded = CharNgramIntentClassifier.load({"ranking_length": 2}, storage, resource, _context())
+    assert len(_classify(loaded, "你好").get("intent_ranking")) == 2
+
+
+def test_a_file_with_other_types_is_refused(trained, tmp_path):
+    storage, resource = trained
+    with storage.write_to(resource) as model_dir:
+        sio.dump({"payload": TrainingData()}, model_dir / _FILE)  # a type nobody trusted
+    with pytest.raises(Exception, match="[Uu]ntrusted"):
+        CharNgramIntentClassifier.load({}, storage, resource, _context())
+
+
+def test_untrained_component_leaves_messages_alone(tmp_path):
+    component = CharNgramIntentClassifier.create({}, LocalModelStorage(tmp_path), Resource("x"), _context())
+    component.train(TrainingData([Message(data={"text": "你好", "intent": "greet"})]))
+    message = _classify(component, "你好")
+    assert message.get("intent") is None
