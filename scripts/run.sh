@@ -34,6 +34,13 @@ else
   token_source="$token_file"
 fi
 
+# endpoints.yml names the default action port; another ACTION_PORT gets a copy pointing at it.
+endpoints=endpoints.yml
+if [ "$ACTION_PORT" != 5055 ]; then
+  endpoints=var/endpoints.yml
+  sed "s#http://127.0.0.1:5055/webhook#http://127.0.0.1:${ACTION_PORT}/webhook#" endpoints.yml >"$endpoints"
+fi
+
 SANIC_HOST=$ACTION_HOST .venv/bin/rasa run actions --port "$ACTION_PORT" >logs/actions.log 2>&1 &
 actions_pid=$!
 stop() { kill "$actions_pid" 2>/dev/null || true; wait "$actions_pid" 2>/dev/null || true; }
@@ -49,7 +56,7 @@ done
 if [ "$mode" = shell ]; then
   echo "Model: $model; action server http://localhost:${ACTION_PORT} (log: logs/actions.log)"
   echo "Conversations are stored in var/tracker.db. Type /stop to quit."
-  "${rasa[@]}" shell -m "$model" --endpoints endpoints.yml
+  "${rasa[@]}" shell -m "$model" --endpoints "$endpoints"
 else
   echo "Action server: http://${ACTION_HOST}:${ACTION_PORT} (log: logs/actions.log)"
   echo "Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (REST: POST /webhooks/rest/webhook)"
@@ -59,5 +66,5 @@ else
   echo "Conversations are stored in var/tracker.db. Press Ctrl-C to stop."
   # shellcheck disable=SC2086
   "${rasa[@]}" run -m "$model" --enable-api --auth-token "$token" -i "$RASA_HOST" --port "$RASA_PORT" \
-    --endpoints endpoints.yml --credentials credentials.yml --cors $CORS_ORIGINS
+    --endpoints "$endpoints" --credentials credentials.yml --cors $CORS_ORIGINS
 fi

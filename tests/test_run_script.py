@@ -70,6 +70,13 @@ def test_run_script_protects_the_api_with_a_token_and_listens_on_loopback(model_
         parse = urllib.request.Request(f"{base}/model/parse?token={token}", data=json.dumps({"text": "你好"}).encode())
         with urllib.request.urlopen(parse, timeout=60) as resp:
             assert json.loads(resp.read().decode())["intent"]["name"] == "greet"
+        # A turn that runs a custom action reaches the action server on ACTION_PORT (not the
+        # default port endpoints.yml names).
+        turn = urllib.request.Request(f"{base}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+                                      data=json.dumps({"sender": "run-script", "message": "公积金怎么提取"}).encode())
+        with urllib.request.urlopen(turn, timeout=60) as resp:
+            reply = " ".join(m.get("text", "") for m in json.loads(resp.read().decode()))
+        assert "公积金" in reply and "12329" in reply and "出了点问题" not in reply, reply
         address = outside_address()
         if address:
             assert refused(address, rasa_port) and refused(address, action_port)
