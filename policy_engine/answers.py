@@ -288,6 +288,11 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
             c.bullet(say("assessment_amount", amount=sub.verdict))
             c.use_found(sub)
             c.figures.update({k: v for k, v in sub.figures.items() if k not in c.figures})
+        elif sub.figures.get("amount_missing"):
+            # Not computable from the data: say so and why, instead of leaving the amount out.
+            place = c.chain.place or "当地"
+            c.bullet(say("assessment_amount_" + sub.figures["amount_missing"], place=place))
+            c.figures["amount_missing"] = sub.figures["amount_missing"]
     elif case.insurance_type == "resident":
         year = c.figures.get("enrol_year")
         r = resident_amount(c.chain, (year,), case)
@@ -357,6 +362,7 @@ def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
     c.bullet(say("flexible_old_rule", ratio=pct(ratio.value), rate=pct(rate.value), old_month=old_month))
     c.bullet(say("flexible_ask", place=place))
     c.figures["exact"] = False
+    c.figures["amount_missing"] = "flexible_rate"
     return True
 
 
@@ -409,8 +415,10 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
             known = sum(g.months for g in r.groups)
             c.verdict = say("amount_partly_verdict", known=known, total=yuan(r.total), n=n)
             c.figures["exact"] = False
+            c.figures["amount_missing"] = "some_months"
         else:
             c.verdict = say("amount_unknown_verdict")
+            c.figures["amount_missing"] = "base_and_rate"
             c.bullet(say("amount_formula"))
             if r.base_ratio_range:
                 lo, hi = r.base_ratio_range
