@@ -69,9 +69,9 @@ test-unit: assets
 
 # NLU floors: held-out set and entities 0.95; real questions (tests/nlu_real.yml): out_of_scope
 # recall 0.85 and intent accuracy REAL_MIN_ACCURACY. Issue 11 asks 0.90; the character n-gram
-# classifier reaches 0.851 (DIET 0.78), so the floor sits just under what it reaches and guards
-# against regressions until the gap is closed.
-REAL_MIN_ACCURACY := 0.84
+# classifier reaches 0.861 (DIET 0.78; training is seeded and deterministic), so the floor sits
+# just under what it reaches and guards against regressions until the gap is closed.
+REAL_MIN_ACCURACY := 0.85
 test: system model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95 \
