@@ -6,6 +6,8 @@ every Rasa server of every profile (make run, make shell, tests, bench, producti
 - `action_validation`: action-server responses are validated against Rasa's own schema by one
   compiled validator instead of `jsonschema.validate()`, which re-checks the schema against its
   meta-schema on every call (docs/performance.md).
+- `event_types`: the event class of a type name is found once, not by walking every `Event`
+  subclass for each event deserialised (tracker loads, action results; docs/performance.md).
 - `warning_filters`: the known third-party deprecation warnings are ignored by category, module
   and message; any other warning still shows. `python -m assistant_runtime ARGS` (the `rasa`
   of `make run` and `make shell`) installs them before Rasa is imported, so start-up is quiet too.
@@ -20,8 +22,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from assistant_runtime import action_validation, warning_filters
+    from assistant_runtime import action_validation, event_types, warning_filters
 
     warning_filters.install()
     action_validation.install()
+    event_types.install()
     _installed = True

@@ -10,15 +10,22 @@ session is an ordinary exception: Rasa's own session scope turns every ValueErro
 UnicodeEncodeError is one) into "schema not found" and exits the process. The engine pings pooled
 connections before use, so the store recovers by itself after PostgreSQL restarts. Creating it
 also installs the log-masking filter in the Rasa server process.
+
+A save masks and writes only the events that are not stored yet, so its cost does not grow with
+the conversation. On SQLite (the embedded profile) connections stay open and commit to a
+write-ahead log with synchronous=NORMAL (set in `_sqlite_write_ahead_log`, nowhere else).
 """
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import logging
 from typing import Any, Dict, Generator, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensure_schema_exists, validate_port
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from ops.ids import clean_obj, clean_text
@@ -35,14 +42,14 @@ def mask_event_dicts(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     return [clean_obj(mask_obj(event)) for event in events]
 
 
-def masked_tracker(tracker: DialogueStateTracker, slots) -> DialogueStateTracker:
-    """A copy of tracker whose events carry no personal data and no unstorable characters."""
-    events = [event.as_dict() for event in tracker.events]
-    masked = mask_event_dicts(events)
-    sender_id = clean_text(tracker.sender_id)
-    if masked == events and sender_id == tracker.sender_id:
-        return tracker
-    return DialogueStateTracker.from_dict(sender_id, masked, slots, tracker._max_event_history)  # noqa: SLF001
+def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """Every SQLite connection of the store: a commit appends to the write-ahead log instead of
+    rewriting and syncing a rollback journal. A committed turn survives a killed process (the log
+    is in the file system); only a power loss can drop the last commits, never corrupt the file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -54,8 +61,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         engine_kwargs = create_engine_kwargs(url)
         engine_kwargs["pool_pre_ping"] = True
+        sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        if sqlite_file:  # keep connections open (SQLAlchemy 1.4 opens and closes one per session)
+            engine_kwargs.update(poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
         self.engine.dispose()
         self.engine = sa.create_engine(url, **engine_kwargs)
+        if sqlite_file:
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @contextlib.contextmanager
@@ -78,7 +90,27 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(masked_tracker(tracker, self.domain.slots))
+        """Rasa's `SQLTrackerStore.save`, with the events that are not stored yet masked first.
+
+        As Rasa does, the events of the latest session already in the database are counted and
+        only the tracker's events after them are written; only those are masked (the stored ones
+        were masked when they were saved), so a turn costs the same however long the conversation.
+        The same masked events go to the event broker, if one is configured.
+        """
+        sender_id = clean_text(tracker.sender_id)
+        with self.session_scope() as session:
+            stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            new = mask_event_dicts([event.as_dict() for event in itertools.islice(tracker.events, stored, None)])
+            if new:  # one multi-row INSERT (the ORM would flush one statement per event)
+                session.execute(self.SQLEvent.__table__.insert(), [{
+                    "sender_id": sender_id, "type_name": data.get("event"), "timestamp": data.get("timestamp"),
+                    "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"), "data": json.dumps(data),
+                } for data in new])
+            session.commit()
+        if self.event_broker is not None:
+            for data in new:
+                self.event_broker.publish({"sender_id": sender_id, **data})
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return await super().retrieve(clean_text(sender_id))

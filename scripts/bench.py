@@ -5,7 +5,8 @@ N concurrent simulated users each run a realistic multi-turn conversation (bound
 --max-seconds). Per profile it reports throughput, p50/p95/p99 latency and errors for the REST
 channel, the NLU-only `/model/parse` latency under the same concurrency (the baseline: ratio =
 REST p50 / parse p50), the same two for one user alone (every conversation in turn: the cost of
-one turn without queueing) and the RSS of every process. Prints a table, writes reports/bench.json.
+one turn without queueing), the Rasa servers' CPU milliseconds per REST turn and per parse (a
+figure that other work on a shared machine moves far less than latency) and the RSS of every process. Prints a table, writes reports/bench.json.
 
     .venv/bin/python scripts/bench.py [--users 20] [--turns 5] [--max-seconds 120]
                                       [--profiles embedded,production] [--model PATH]
@@ -170,6 +171,27 @@ def rss_mb(pid: Optional[int]) -> Optional[float]:
     return round(total / 1024, 1)
 
 
+def cpu_seconds(pids: List[int]) -> float:
+    """User + system CPU time of processes so far (a figure the other work on the machine hardly moves)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def with_cpu(pids: List[int], phase):
+    """Runs phase() and adds the Rasa servers' CPU milliseconds per successful request to its summary."""
+    before = cpu_seconds(pids)
+    result = phase()
+    result["rasa_cpu_ms_per_request"] = round(1000 * (cpu_seconds(pids) - before) / max(1, result["ok"]), 1)
+    return result
+
+
 def warm_up(servers: List[RasaServer]) -> None:
     for server in servers:
         post(f"{server.url}/webhooks/rest/webhook", {"sender": f"warm-{uuid.uuid4().hex[:6]}", "message": "你好"}, 120)
@@ -219,14 +241,19 @@ def profile_production(model: Path, workdir: Path, args) -> Dict:
 def measure(servers: List[RasaServer], pids: Dict[str, int], args) -> Dict:
     urls, parse_url = [s.url for s in servers], servers[0].api("/model/parse")
     warm_up(servers)
+    rasa_pids = [s.proc.pid for s in servers]
     deadline = time.monotonic() + args.max_seconds
-    rest = run_users(urls, args.users, args.turns, deadline, args.timeout)
-    parse = run_parse(parse_url, args.users, args.turns, time.monotonic() + args.max_seconds, args.timeout)
+    rest = with_cpu(rasa_pids, lambda: run_users(urls, args.users, args.turns, deadline, args.timeout))
+    parse = with_cpu(rasa_pids, lambda: run_parse(parse_url, args.users, args.turns,
+                                                  time.monotonic() + args.max_seconds, args.timeout))
     ratio = round(rest["p50_ms"] / parse["p50_ms"], 2) if parse["p50_ms"] else None
     one = run_one_user(urls[0], parse_url, args.turns, time.monotonic() + args.max_seconds, args.timeout)
     one["rest_to_parse_p50_ratio"] = (round(one["rest"]["p50_ms"] / one["nlu_parse"]["p50_ms"], 2)
                                       if one["nlu_parse"]["p50_ms"] else None)
+    cpu_ratio = (round(rest["rasa_cpu_ms_per_request"] / parse["rasa_cpu_ms_per_request"], 2)
+                 if parse["rasa_cpu_ms_per_request"] else None)
     return {"servers": len(urls), "rest": rest, "nlu_parse": parse, "rest_to_parse_p50_ratio": ratio,
+            "rest_to_parse_cpu_ratio": cpu_ratio,
             "one_user": one, "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()}}
 
 
@@ -247,6 +274,8 @@ def print_table(results: Dict[str, Dict], args) -> None:
         rss = ", ".join(f"{k} {v} MB" for k, v in result["rss_mb"].items())
         print(f"{'':<11} REST/parse p50 ratio: {result['rest_to_parse_p50_ratio']} at {args.users} users, "
               f"{result['one_user']['rest_to_parse_p50_ratio']} for one user; RSS: {rss}")
+        print(f"{'':<11} Rasa CPU per request at {args.users} users: REST {result['rest']['rasa_cpu_ms_per_request']} ms, "
+              f"parse {result['nlu_parse']['rasa_cpu_ms_per_request']} ms (ratio {result['rest_to_parse_cpu_ratio']})")
 
 
 def main() -> int:

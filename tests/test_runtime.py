@@ -96,3 +96,23 @@ def test_the_rasa_launcher_starts_quietly():
     assert result.returncode == 0, result.stderr
     assert "3.6.21" in result.stdout
     assert "Warning" not in result.stderr, result.stderr
+
+
+def test_event_classes_are_found_as_rasa_finds_them():
+    """`Event.resolve_by_type` remembers the class of each type name it found; the results are
+    Rasa's own lookup's (every event class, the default, the error for an unknown name)."""
+    import rasa.shared.utils.common
+    from rasa.shared.core import events
+
+    from assistant_runtime import event_types
+
+    assert events.Event.resolve_by_type is event_types.resolve_by_type
+    for cls in rasa.shared.utils.common.all_subclasses(events.Event):
+        assert events.Event.resolve_by_type(cls.type_name) is cls
+        assert events.Event.resolve_by_type(cls.type_name) is cls  # remembered
+    assert events.Event.resolve_by_type("no_such_event", events.BotUttered) is events.BotUttered
+    assert events.Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError):
+        events.Event.resolve_by_type("no_such_event")
+    slot = events.Event.from_parameters({"event": "slot", "name": "city", "value": "北京"})
+    assert isinstance(slot, events.SlotSet) and slot.value == "北京"

@@ -150,3 +150,57 @@ def test_a_data_error_in_a_session_is_an_exception_not_an_exit(store):
     with pytest.raises(StoredDataError):
         with store.session_scope():
             raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+
+def test_only_the_events_not_stored_yet_are_masked_and_written(store, monkeypatch):
+    """A save masks the new events only (the stored ones were masked when saved): a turn costs
+    the same however long the conversation is, and what is stored is unchanged."""
+    import ops.masking_store as masking_store
+
+    masked = []
+
+    def counting(events):
+        masked.append(len(events))
+        return mask_event_dicts(events)
+
+    mask_event_dicts = masking_store.mask_event_dicts
+    monkeypatch.setattr(masking_store, "mask_event_dicts", counting)
+    tracker = conversation("long", user("电话13812345678", "inform"), BotUttered("好的"))
+    asyncio.run(store.save(tracker))
+    for i in range(5):
+        tracker = asyncio.run(store.retrieve("long"))
+        tracker.update(user(f"第{i}次，身份证36010219900101123X", "inform"))
+        tracker.update(BotUttered(f"收到「36010219900101123X」{i}"))
+        asyncio.run(store.save(tracker))
+    asyncio.run(store.save(tracker))  # nothing new: nothing masked, nothing written
+    assert masked == [3, 2, 2, 2, 2, 2, 0]
+    rows = raw_rows(store)
+    assert len(rows) == 13 and "36010219900101123X" not in json.dumps(rows, ensure_ascii=False)
+    assert [r["intent_name"] for r in rows if r["type_name"] == "user"] == ["inform"] * 6
+    restored = asyncio.run(store.retrieve("long"))
+    assert restored.latest_message.text == f"第4次，身份证{ID_CARD}"
+    assert [e.type_name for e in restored.events] == [r["type_name"] for r in rows]
+
+
+def test_sqlite_store_uses_a_write_ahead_log_and_a_killed_writer_loses_no_commit(store, tmp_path):
+    """The embedded store commits to SQLite's write-ahead log (no journal rewrite and file sync per
+    turn); a process killed with SIGKILL right after a save loses nothing."""
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    db = tmp_path / "killed.db"
+    code = f"""
+import asyncio, os, signal, sys
+sys.path.insert(0, {str(ROOT)!r})
+from tests.scale.test_store_and_export import DOMAIN, conversation, user
+from ops.masking_store import MaskingSQLTrackerStore
+store = MaskingSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db={str(db)!r})
+asyncio.run(store.save(conversation("k", user("断了3个月", "inform"), user("电话13812345678", "inform"))))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == -9, result.stderr[-2000:]
+    reopened = MaskingSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(db))
+    restored = asyncio.run(reopened.retrieve("k"))
+    assert [e.type_name for e in restored.events] == ["action", "user", "user"]
+    assert restored.latest_message.text == f"电话{PHONE}"
