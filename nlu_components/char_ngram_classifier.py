@@ -39,6 +39,22 @@ _FILE = "char_ngram_classifier.skops"
 _TRUSTED = ["scipy.sparse._csr.csr_matrix"]
 
 
+def skops_io():
+    """`skops.io`, imported without touching the logging set-up.
+
+    Importing skops imports sklearn._build_utils -> numpy.distutils, whose log module sets the
+    root logger's level to WARNING (setuptools' distutils.log wraps the root logger). Loaded by
+    the Rasa server after it configured logging, that silenced every INFO line from then on (the
+    per-turn `rest.turn` request log among them). The root level is put back after the import."""
+    root = logging.getLogger()
+    level = root.level
+    try:
+        import skops.io as sio
+    finally:
+        root.setLevel(level)
+    return sio
+
+
 def classifier_text(text: Optional[str]) -> str:
     """The form of a message the classifier sees (training and prediction alike)."""
     return normalize_text(text or "").lower()
@@ -96,16 +112,14 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         return self._resource
 
     def persist(self) -> None:
-        import skops.io as sio
-
+        sio = skops_io()
         with self._model_storage.write_to(self._resource) as model_dir:
             sio.dump(self.pipeline, model_dir / _FILE)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "CharNgramIntentClassifier":
-        import skops.io as sio
-
+        sio = skops_io()
         try:
             with model_storage.read_from(resource) as model_dir:
                 pipeline = sio.load(model_dir / _FILE, trusted=_TRUSTED)

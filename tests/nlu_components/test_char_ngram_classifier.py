@@ -1,6 +1,8 @@
 """The intent classifier component: trains, persists with skops, loads, classifies."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 import skops.io as sio
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -71,3 +73,19 @@ def test_untrained_component_leaves_messages_alone(tmp_path):
     component.train(TrainingData([Message(data={"text": "你好", "intent": "greet"})]))
     message = _classify(component, "你好")
     assert message.get("intent") is None
+
+
+def test_loading_skops_keeps_the_logging_level():
+    """skops' import chain (numpy.distutils) set the root logger to WARNING, which silenced the
+    server's INFO request log after the model loaded; a fresh process shows it does not now."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import logging; logging.basicConfig(level=logging.INFO); "
+            "from nlu_components.char_ngram_classifier import skops_io; skops_io(); "
+            "print(logging.getLogger().level)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(logging.INFO)
