@@ -60,7 +60,7 @@ def train(name: str, model: Path) -> None:
     if LAST_SECONDS.exists():
         expected = f"about {float(LAST_SECONDS.read_text()) / 60:.0f} minutes last time"
     else:
-        expected = "about 4-10 minutes on 2 cores"
+        expected = "about 1-2 minutes on 2 cores"
     LOG.parent.mkdir(parents=True, exist_ok=True)
     print(f"Training the model {model.relative_to(ROOT)} ({expected}; log: {LOG.relative_to(ROOT)})...",
           file=sys.stderr, flush=True)
