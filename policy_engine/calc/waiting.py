@@ -53,7 +53,16 @@ def lapsed_years_before(enrol_year: int, lapsed_years=None, lapse_start: Optiona
         source = "lapse_months"
     if lapse_start is None:
         return (), "none"
-    return tuple(range(lapse_start.year, enrol_year)), source
+    return tuple(range(first_unpaid_year(lapse_start), enrol_year)), source
+
+
+def first_unpaid_year(lapse_start: _dt.date) -> int:
+    """The first 年度 a resident left unpaid, from the month a lapse started (said or derived).
+
+    居民医保 is paid per 年度, so an unpaid stretch starts on 1 January: a lapse said to start in
+    the first half of a year (从今年3月开始没交) is that 年度; one starting in the second half
+    (断了两年, counted back from December to the previous December) begins with the next 年度."""
+    return lapse_start.year if lapse_start.month <= 6 else lapse_start.year + 1
 
 
 def window_for(chain: Chain, year: int) -> tuple[Window, Optional[Found]]:
