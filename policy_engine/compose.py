@@ -133,13 +133,26 @@ class Composer:
             return say("level_city", place=self.chain.level_name("city"))
         if level == "province":
             name = self.chain.level_name("province")
-            extra = say("level_province_extra", city=city) if city and city != name else ""
+            extra = ""
+            if city and city != name:
+                state = self._local_data_state([city])
+                extra = say("level_province_extra_" + state, city=city)
             return say("level_province", place=name, extra=extra)
         place = city or province
         if place:
-            has_local = any(reg.level != "national" for reg in self.chain.regions)
-            return say("level_national_place", place=place, local="相关" if has_local else "")
+            local = [reg.name for reg in self.chain.regions if reg.level != "national"]
+            return say("level_national_" + self._local_data_state(local), place=place)
         return say("level_national")
+
+    def _local_data_state(self, regions: Iterable[str]) -> str:
+        """What the data holds for these regions, none of it used in this answer: "none" (no
+        local data), "unverified" (only unofficial or unverified rows, status S or ?) or "other"
+        (verified rows exist, about other questions)."""
+        names = {name for name in regions if name}
+        statuses = {info.status for info in params.facts().values() if info.region in names}
+        if not statuses:
+            return "none"
+        return "other" if "V" in statuses else "unverified"
 
     def _unsure_items(self, status: str) -> str:
         names = []
