@@ -53,3 +53,46 @@ def test_no_answer_says_no_local_data_where_the_data_has_rows():
             continue
         ans = answer("can_backpay", EMPLOYER.replace(city=city), today=TODAY)
         assert f"暂无{city}的" not in ans.text, city
+
+
+# --- sources: national rules cite national sources; another place's page only as an example -----
+
+def sources_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("依据："))
+
+
+NANCHANG_ARTICLE = "社保网《南昌灵活就业人员医保断交补缴流程》"
+
+
+@pytest.mark.parametrize("city", ["上海", "深圳"])
+def test_employer_case_elsewhere_cites_the_law_first_and_nanchang_only_as_an_example(city):
+    line = sources_line(answer("can_backpay", EMPLOYER.replace(city=city), today=TODAY).text)
+    assert line.startswith("依据：《社会保险法》第八十六条")
+    assert f"{NANCHANG_ARTICLE}2025-05-09（南昌的例子）" in line
+
+
+def test_nanchang_article_is_cited_plainly_for_nanchang_and_beijing_gets_its_own():
+    nanchang = sources_line(answer("can_backpay", Case(city="南昌", insurance_type="employee",
+                                                       lapse_reason="personal", lapse_months=5), today=TODAY).text)
+    assert f"{NANCHANG_ARTICLE}2025-05-09" in nanchang and "的例子" not in nanchang
+    beijing = sources_line(answer("can_backpay", EMPLOYER.replace(city="北京"), today=TODAY).text)
+    assert NANCHANG_ARTICLE not in beijing and "社保网《北京医保断交补缴需要哪些材料》" in beijing
+
+
+def test_no_answer_cites_a_local_page_for_another_place_without_saying_so():
+    local_titles = {}
+    for info in params.facts().values():
+        for ref in info.references:
+            if ref.region:
+                local_titles[ref.title] = ref.region
+    assert NANCHANG_ARTICLE + "2025-05-09" in local_titles
+    cases = [EMPLOYER, EMPLOYER.replace(lapse_reason="personal", lapse_months=5),
+             Case(insurance_type="flexible", lapse_months=2), Case(insurance_type="resident", lapsed_years=(2025,))]
+    for city in ("上海", "深圳", "广州", "某地", "南昌", "北京"):
+        for case in cases:
+            for topic in ("can_backpay", "waiting_period", "how_to_backpay", "late_fee"):
+                line = sources_line(answer(topic, case.replace(city=city), today=TODAY).text)
+                for title, region in local_titles.items():
+                    for cited in line[len("依据："):].split("；"):
+                        if cited.startswith(title) and region != city:
+                            assert cited == f"{title}（{region}的例子）", (city, topic, cited)
