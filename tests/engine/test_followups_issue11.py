@@ -96,3 +96,70 @@ def test_no_answer_cites_a_local_page_for_another_place_without_saying_so():
                     for cited in line[len("依据："):].split("；"):
                         if cited.startswith(title) and region != city:
                             assert cited == f"{title}（{region}的例子）", (city, topic, cited)
+
+
+# --- an employer that no longer exists -------------------------------------------------------
+
+GONE = EMPLOYER.replace(city="上海", lapse_months=5, employer_gone=True)
+
+
+@pytest.mark.parametrize("topic", ["can_backpay", "how_to_backpay"])
+def test_gone_employer_is_not_told_to_ask_the_employer(topic):
+    text = answer(topic, GONE, today=TODAY).text
+    assert "要求单位办理" not in text and "单位不办的" not in text
+    assert "破产管理人" in text and "劳动保障监察部门" in text
+    assert "灵活就业身份参加职工医保，或参加居民医保" in text
+    assert "一般做法" in text  # guidance the data does not cite is labelled as such
+    assert "《企业破产法》第一百一十三条" in sources_line(text)
+
+
+def test_gone_employer_advice_is_only_for_an_employer_lapse():
+    for case in (GONE.replace(employer_gone=None), GONE.replace(employer_gone=False),
+                 GONE.replace(lapse_reason="personal"), GONE.replace(insurance_type="flexible", lapse_reason=None)):
+        text = answer("how_to_backpay", case, today=TODAY).text
+        assert "破产管理人" not in text, case
+    kept = answer("how_to_backpay", GONE.replace(employer_gone=None), today=TODAY).text
+    assert "您可以要求单位办理" in kept
+
+
+def test_gone_employer_materials_do_not_say_the_employer_handles_it():
+    text = answer("materials", GONE, today=TODAY).text
+    assert "由单位办理补缴" not in text and "劳动关系证明" in text
+
+
+# --- 「今年交了」 with no date ---------------------------------------------------------------------
+
+MOTHER = Case(city="南昌", insurance_type="resident", lapsed_years=(2025,), age=60, lapse_months=12)
+
+
+def test_paid_this_year_without_a_date_in_december_gives_both_readings_and_asks_the_date():
+    ans = answer("waiting_period", MOTHER.replace(payment_year=2026), today=TODAY)
+    first = ans.text.splitlines()[0]
+    assert first.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月，预计2027年4月1日起可以报销。")
+    assert "如果是今年早些时候交的2026年度，等待期从缴费日期算。" in first
+    assert "按今天（2026年12月1日）缴费计算" not in ans.text  # not silently the only reading
+    assert "如果是刚交的（按今天2026年12月1日缴费计算），买的是2027年度" in ans.text
+    assert "如果是今年早些时候交的2026年度：集中参保期过后才交的，一般从缴费之日起等3个月才能报销" in ans.text
+    assert "是哪天交的？" in ans.text
+    assert ans.figures["undated_readings"] == [2026, 2027]
+    verdict = answer("can_backpay", MOTHER.replace(payment_year=2026), today=TODAY).text.splitlines()[0]
+    assert "现在缴费买的是" not in verdict and "要看交的是哪个年度" in verdict
+
+
+def test_an_explicit_date_still_gives_one_computed_answer():
+    ans = answer("waiting_period", MOTHER.replace(payment_year=2026, payment_date=dt.date(2026, 3, 10)), today=TODAY)
+    assert ans.text.splitlines()[0] == "等待期3个月，预计2026年6月10日起可以报销。"
+    assert "2026年3月10日缴费，买的是2026年度" in ans.text
+    assert "如果是" not in ans.text and "是哪天交的" not in ans.text
+
+
+def test_without_paid_words_paying_today_is_the_reading_as_before():
+    ans = answer("waiting_period", MOTHER, today=TODAY)
+    assert ans.text.splitlines()[0] == "等待期3个月，预计2027年4月1日起可以报销。"
+    assert "按今天（2026年12月1日）缴费计算，买的是2027年度" in ans.text and "是哪天交的" not in ans.text
+
+
+def test_paid_this_year_when_only_this_years_nianDu_is_on_sale_asks_the_date_only():
+    ans = answer("waiting_period", MOTHER.replace(payment_year=2026), today=dt.date(2026, 5, 20))
+    assert "要看交的是哪个年度" not in ans.text
+    assert "按今天（2026年5月20日）缴费计算，买的是2026年度" in ans.text and "是哪天交的？" in ans.text
