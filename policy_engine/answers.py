@@ -433,7 +433,11 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
     if r.groups and r.base_choice:
         c.bullet(r.base_choice)
     if r.groups and not flexible and case.lapse_reason == "employer":
-        c.bullet(say("amount_employer_reason"))
+        if case.employer_gone:
+            # nobody to deduct from wages or to ask: how the arrears are recovered instead
+            _static(c, case, "employer_gone", with_verdict=False, today=today)
+        else:
+            c.bullet(say("amount_employer_reason"))
     if r.unknown_months:
         n = len(r.unknown_months)
         if r.groups:

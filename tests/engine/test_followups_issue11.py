@@ -163,3 +163,11 @@ def test_paid_this_year_when_only_this_years_nianDu_is_on_sale_asks_the_date_onl
     ans = answer("waiting_period", MOTHER.replace(payment_year=2026), today=dt.date(2026, 5, 20))
     assert "要看交的是哪个年度" not in ans.text
     assert "按今天（2026年5月20日）缴费计算，买的是2026年度" in ans.text and "是哪天交的？" in ans.text
+
+
+def test_gone_employer_amount_does_not_offer_wage_deduction():
+    case = Case(city="深圳", insurance_type="employee", lapse_reason="employer", lapse_months=2, employer_gone=True)
+    text = answer("backpay_amount", case, today=TODAY).text
+    assert "补缴2个月共 1076.32 元" in text  # the figures stay
+    assert "从工资中代扣" not in text and "破产管理人" in text
+    assert "从工资中代扣" in answer("backpay_amount", case.replace(employer_gone=None), today=TODAY).text
