@@ -317,7 +317,13 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
         elif sub.figures.get("amount_missing"):
             # Not computable from the data: say so and why, instead of leaving the amount out.
             place = c.chain.place or "当地"
-            c.bullet(say("assessment_amount_" + sub.figures["amount_missing"], place=place))
+            until = sub.figures.get("amount_known_until")
+            if until:
+                c.bullet(say("assessment_amount_base_and_rate_year", place=place,
+                             last=ymd(_dt.date.fromisoformat(until))))
+                c.figures["amount_known_until"] = until
+            else:
+                c.bullet(say("assessment_amount_" + sub.figures["amount_missing"], place=place))
             c.figures["amount_missing"] = sub.figures["amount_missing"]
     elif case.insurance_type == "resident":
         year = c.figures.get("enrol_year")
@@ -355,6 +361,26 @@ def _waiting_verdict(e, c: Optional[Composer] = None, today: Optional[_dt.date] 
     if e.benefits_from == "after_wait" and e.rule not in ("resident", "regional_long", "regional_unknown"):
         return say("wait_new_enrolment")
     return None
+
+
+# the local figures an amount needs: (employee, flexible)
+AMOUNT_FIGURES = (("employee_base_min", "employee_base_lowest", "employer_rate", "employee_individual_rate"),
+                  ("employee_base_min", "employee_base_lowest", "flexible_rate"))
+
+
+def _local_figures_until(c: Composer, names) -> Optional[_dt.date]:
+    """The last day local data covers for these figures when the region has some (published for
+    other 年度 only), else None: 暂无 is said only when the data holds nothing local."""
+    last = None
+    for reg in c.chain.regions:
+        if reg.level == "national":
+            continue
+        for name in names:
+            param = reg.parameters.get(name)
+            for entry in (param.entries if param else ()):
+                end = entry.until or entry.start
+                last = end if last is None or end > last else last
+    return last
 
 
 def _base_note(rule: str) -> str:
@@ -447,8 +473,12 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
             c.figures["exact"] = False
             c.figures["amount_missing"] = "some_months"
         else:
-            c.verdict = say("amount_unknown_verdict")
+            last = _local_figures_until(c, AMOUNT_FIGURES[case.insurance_type == "flexible"])
+            c.verdict = (say("amount_unknown_year_verdict", place=c.chain.place, last=ymd(last)) if last
+                         else say("amount_unknown_verdict"))
             c.figures["amount_missing"] = "base_and_rate"
+            if last:
+                c.figures["amount_known_until"] = last.isoformat()
             c.bullet(say("amount_formula"))
             if r.base_ratio_range:
                 lo, hi = r.base_ratio_range

@@ -171,3 +171,11 @@ def test_gone_employer_amount_does_not_offer_wage_deduction():
     assert "补缴2个月共 1076.32 元" in text  # the figures stay
     assert "从工资中代扣" not in text and "破产管理人" in text
     assert "从工资中代扣" in answer("backpay_amount", case.replace(employer_gone=None), today=TODAY).text
+
+
+def test_amount_for_a_city_with_past_figures_only_says_how_far_the_data_goes():
+    ans = answer("backpay_amount", Case(city="杭州", insurance_type="employee", lapse_reason="personal",
+                                        lapse_months=3), today=TODAY)
+    assert ans.text.startswith("杭州的缴费基数和费率只收录到2025年12月31日，断缴月份所属年度的还没有收录")
+    nothing = answer("backpay_amount", Case(city="某地", insurance_type="employee", lapse_months=3), today=TODAY)
+    assert nothing.text.startswith("暂无当地的缴费基数和费率数据")
