@@ -109,7 +109,8 @@ class ActionResetCase(Action):
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         buttons = topic_buttons(SUGGESTED)
-        known = case_from_tracker(tracker).known()
+        # only what slots hold: facts read from the messages (stated_facts) are no slots to restore
+        known = {k: v for k, v in case_from_tracker(tracker).known().items() if k in tracker.slots}
         if known:
             # Nothing is lost by a misunderstood 「重新开始」: one tap gives the case back.
             facts = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in known.items()}

@@ -6,11 +6,15 @@ import functools
 import logging
 import math
 import os
+import re
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from nlu_components.parsing import normalize_chars
 from policy_engine import Case
 
 logger = logging.getLogger(__name__)
@@ -49,7 +53,48 @@ def case_from_tracker(tracker: Tracker) -> Case:
     for name, value in implied_facts(values).items():
         if name not in skipped:
             values[name] = value
+    for name, value in stated_facts(tracker).items():
+        if name not in skipped and values.get(name) is None:
+            values[name] = value
     return Case.from_slots(values)
+
+
+STATED_FACTS_FILE = Path(__file__).resolve().parent.parent / "nlu" / "lexicon" / "stated_facts.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def _stated_patterns() -> Dict[Text, List["re.Pattern"]]:
+    conf = yaml.safe_load(STATED_FACTS_FILE.read_text(encoding="utf-8")) or {}
+    return {field: [re.compile(p) for p in patterns or ()] for field, patterns in conf.items()}
+
+
+def user_texts(tracker: Tracker) -> List[Text]:
+    """The person's messages since the case was last cleared (重新开始, restart), oldest first."""
+    texts: List[Text] = []
+    for event in tracker.events or ():
+        kind = event.get("event")
+        if kind in ("reset_slots", "restart"):
+            texts = []
+        elif kind == "user" and event.get("text"):
+            texts.append(str(event["text"]))
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    if latest and (not texts or texts[-1] != latest):
+        texts.append(latest)
+    return texts
+
+
+def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
+    """Case facts said in passing that no entity carries (nlu/lexicon/stated_facts.yml):
+    employer_gone (公司倒闭了) and payment_year (今年交了, no date: this year)."""
+    found: Dict[Text, Any] = {}
+    patterns = _stated_patterns()
+    for text in user_texts(tracker):
+        plain = normalize_chars(text)
+        if any(p.search(plain) for p in patterns.get("employer_gone", ())):
+            found["employer_gone"] = True
+        if any(p.search(plain) for p in patterns.get("payment_year", ())):
+            found["payment_year"] = today().year
+    return found
 
 
 def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -13,7 +13,7 @@ from .calc.incentive import incentive
 from .calc.late_fee import late_fee
 from .calc.money import dec, fen, pct, plain, yuan
 from .calc.retirement import retirement
-from .calc.waiting import resident_plan, window_for
+from .calc.waiting import lapsed_years_before, resident_plan, resident_wait, window_for
 from .case import Case
 from .compose import Answer, Composer, say
 from .dates import add_months, lapsed_months, ym, ymd
@@ -56,6 +56,7 @@ def _static(c: Composer, case: Case, topic: str, with_verdict: bool = True,
     effective["city"] = c.chain.city
     effective["province"] = c.chain.province
     effective["has_local"] = [reg.name for reg in c.chain.regions if reg.level != "national"]
+    effective["employer_gone"] = bool(case.employer_gone)  # not said: the employer is there
     added = []
     for section in params.load_texts().get(topic, ()):
         when = section.get("when") or {}
@@ -102,8 +103,16 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
                       "lapse_years": len(plan.lapsed_years), "lapsed_years": list(plan.lapsed_years),
                       "enrol_year": r.enrol_year, "in_window": r.in_window,
                       "after_year_end": plan.after_year_end})
-    when = (say("resident_pay_today", date=ymd(plan.payment_date)) if plan.payment_assumed
-            else say("resident_pay_on", date=ymd(plan.payment_date)))
+    # 「今年交了」 with no date: a payment earlier this year bought this year's 年度, one made now may
+    # have bought next year's. Both readings are given; neither is picked silently.
+    undated = plan.payment_assumed and case.payment_year is not None and case.payment_year <= today.year
+    other_year = case.payment_year if undated and case.payment_year != r.enrol_year else None
+    if other_year is not None:
+        when = say("resident_pay_if_now", date=ymd(plan.payment_date))
+    elif plan.payment_assumed:
+        when = say("resident_pay_today", date=ymd(plan.payment_date))
+    else:
+        when = say("resident_pay_on", date=ymd(plan.payment_date))
     window = ""
     if r.window.known and r.window.start and r.window.end:
         window = say("resident_window_range", start=ymd(r.window.start), end=ymd(r.window.end))
@@ -156,6 +165,18 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
                  if price else say("resident_repair_no_price", one=UNIT, per_year=per, floor=floor))
     if plan.after_year_end:
         c.bullet(say("resident_after_year_end", year=r.enrol_year, end=ymd(plan.year_end), next=r.enrol_year + 1))
+    if other_year is not None:
+        # paid earlier in that year for its own 年度: after its window (the usual late case) the
+        # wait runs from the payment date, which the person did not give
+        before, _ = lapsed_years_before(other_year, case.lapsed_years, case.lapse_start, case.lapse_months, today)
+        late = resident_wait(c.chain, len(before), other_year, False)
+        c.use(late.used)
+        c.bullet(say("resident_pay_if_earlier", year=other_year, months=late.total,
+                     end=ymd(_dt.date(other_year, 12, 31))))
+        summary = say("resident_undated_verdict", next=r.enrol_year, when=summary, year=other_year)
+        c.figures["undated_readings"] = [other_year, r.enrol_year]
+    if undated:
+        c.bullet(say("resident_ask_date"))
     return plan, summary
 
 
@@ -209,7 +230,8 @@ def _can_backpay(c: Composer, case: Case, today: _dt.date, assess: bool = False)
     elif e.rule == "resident":
         plan, summary = _resident_summary(c, case, today)
         past = plan.lapsed_years[-1] if plan.lapsed_years else plan.wait.enrol_year - 1
-        c.verdict = say("resident_verdict", past=past, year=plan.wait.enrol_year, when=summary)
+        key = "resident_verdict_undated" if c.figures.get("undated_readings") else "resident_verdict"
+        c.verdict = say(key, past=past, year=plan.wait.enrol_year, when=summary)
     elif e.rule == "flexible_regional_short":
         c.verdict = say("flexible_regional_short_verdict", months=m, limit=lim)
     elif e.rule == "flexible_regional_long":
@@ -229,9 +251,13 @@ def _can_backpay(c: Composer, case: Case, today: _dt.date, assess: bool = False)
         _regional_lines(c, e, m, place)
     elif e.rule == "employee_employer":
         rate = _get(c, "late_fee_daily_rate", today)
-        c.verdict = say("employee_employer_verdict")
-        c.bullet(say("employee_employer_fee", rate_words=rate_words(rate), rate=pct(rate)))
-        c.bullet(say("employee_employer_report"))
+        if case.employer_gone:
+            c.verdict = say("employee_employer_gone_verdict")
+            _static(c, case, "employer_gone", with_verdict=False, today=today)
+        else:
+            c.verdict = say("employee_employer_verdict")
+            c.bullet(say("employee_employer_fee", rate_words=rate_words(rate), rate=pct(rate)))
+            c.bullet(say("employee_employer_report"))
     elif e.rule == "employee_short":
         c.verdict = say("employee_short_verdict", months=m, limit=lim)
         c.bullet(say("employee_short_note", limit=lim))
@@ -291,7 +317,13 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
         elif sub.figures.get("amount_missing"):
             # Not computable from the data: say so and why, instead of leaving the amount out.
             place = c.chain.place or "当地"
-            c.bullet(say("assessment_amount_" + sub.figures["amount_missing"], place=place))
+            until = sub.figures.get("amount_known_until")
+            if until:
+                c.bullet(say("assessment_amount_base_and_rate_year", place=place,
+                             last=ymd(_dt.date.fromisoformat(until))))
+                c.figures["amount_known_until"] = until
+            else:
+                c.bullet(say("assessment_amount_" + sub.figures["amount_missing"], place=place))
             c.figures["amount_missing"] = sub.figures["amount_missing"]
     elif case.insurance_type == "resident":
         year = c.figures.get("enrol_year")
@@ -329,6 +361,26 @@ def _waiting_verdict(e, c: Optional[Composer] = None, today: Optional[_dt.date] 
     if e.benefits_from == "after_wait" and e.rule not in ("resident", "regional_long", "regional_unknown"):
         return say("wait_new_enrolment")
     return None
+
+
+# the local figures an amount needs: (employee, flexible)
+AMOUNT_FIGURES = (("employee_base_min", "employee_base_lowest", "employer_rate", "employee_individual_rate"),
+                  ("employee_base_min", "employee_base_lowest", "flexible_rate"))
+
+
+def _local_figures_until(c: Composer, names) -> Optional[_dt.date]:
+    """The last day local data covers for these figures when the region has some (published for
+    other 年度 only), else None: 暂无 is said only when the data holds nothing local."""
+    last = None
+    for reg in c.chain.regions:
+        if reg.level == "national":
+            continue
+        for name in names:
+            param = reg.parameters.get(name)
+            for entry in (param.entries if param else ()):
+                end = entry.until or entry.start
+                last = end if last is None or end > last else last
+    return last
 
 
 def _base_note(rule: str) -> str:
@@ -407,7 +459,11 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
     if r.groups and r.base_choice:
         c.bullet(r.base_choice)
     if r.groups and not flexible and case.lapse_reason == "employer":
-        c.bullet(say("amount_employer_reason"))
+        if case.employer_gone:
+            # nobody to deduct from wages or to ask: how the arrears are recovered instead
+            _static(c, case, "employer_gone", with_verdict=False, today=today)
+        else:
+            c.bullet(say("amount_employer_reason"))
     if r.unknown_months:
         n = len(r.unknown_months)
         if r.groups:
@@ -417,8 +473,12 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
             c.figures["exact"] = False
             c.figures["amount_missing"] = "some_months"
         else:
-            c.verdict = say("amount_unknown_verdict")
+            last = _local_figures_until(c, AMOUNT_FIGURES[case.insurance_type == "flexible"])
+            c.verdict = (say("amount_unknown_year_verdict", place=c.chain.place, last=ymd(last)) if last
+                         else say("amount_unknown_verdict"))
             c.figures["amount_missing"] = "base_and_rate"
+            if last:
+                c.figures["amount_known_until"] = last.isoformat()
             c.bullet(say("amount_formula"))
             if r.base_ratio_range:
                 lo, hi = r.base_ratio_range
@@ -738,6 +798,11 @@ def _can_backpay_full(c: Composer, case: Case, today: _dt.date) -> None:
     _can_backpay(c, case, today, assess=True)
 
 
+def _how_to_backpay(c: Composer, case: Case, today: _dt.date) -> None:
+    _static(c, case, "how_to_backpay", today=today)
+    _static(c, case, "employer_gone", with_verdict=False, today=today)
+
+
 COMPUTED: dict[str, Callable[[Composer, Case, _dt.date], None]] = {
     "can_backpay": _can_backpay_full,
     "backpay_amount": _backpay_amount,
@@ -747,6 +812,7 @@ COMPUTED: dict[str, Callable[[Composer, Case, _dt.date], None]] = {
     "incentive": _incentive,
     "resident_enrollment": _resident_enrollment,
     "switch_scheme": _switch_scheme,
+    "how_to_backpay": _how_to_backpay,
 }
 
 

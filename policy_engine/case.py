@@ -6,10 +6,10 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-INT_FIELDS = ("lapse_months", "overdue_days", "continuous_years", "claim_free_years", "age")
+INT_FIELDS = ("lapse_months", "overdue_days", "continuous_years", "claim_free_years", "age", "payment_year")
 FLOAT_FIELDS = ("monthly_wage", "arrears", "years_paid")
 STR_FIELDS = ("city", "province", "insurance_type", "lapse_reason", "gender", "resident_group", "premium_tier")
-BOOL_FIELDS = ("switching_scheme",)
+BOOL_FIELDS = ("switching_scheme", "employer_gone")
 DATE_FIELDS = ("payment_date", "lapse_start")
 YEARS_FIELDS = ("lapsed_years",)  # lists of 年度 (calendar years) not paid for
 
@@ -42,6 +42,12 @@ class Case:
     resident_group: Optional[str] = None
     # Premium tier where a region has two: low | high (一档/二档, 低档/高档 mapped by region data).
     premium_tier: Optional[str] = None
+    # The employer no longer exists or cannot be reached (公司倒闭/破产/注销, 老板跑路): asking it to
+    # pay is no use. Only read with lapse_reason employer.
+    employer_gone: Optional[bool] = None
+    # Calendar year of a payment the person made without saying the date (今年交了 -> 2026). Read
+    # only when payment_date is not known: the 年度 it bought depends on the date.
+    payment_year: Optional[int] = None
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ class Composer:
     statuses: dict = field(default_factory=dict)  # fact id -> worst status seen
     references: list[str] = field(default_factory=list)
     short_sources: list[str] = field(default_factory=list)
+    example_sources: set = field(default_factory=set)  # short sources that are other places' examples
     missing: tuple[str, ...] = ()
     buttons: tuple[tuple[str, str], ...] = ()
     show_level: bool = True
@@ -69,8 +70,23 @@ class Composer:
             if ref not in self.references:
                 self.references.append(ref)
         for title in other.short_sources:
-            if title not in self.short_sources:
-                self.short_sources.append(title)
+            self._add_source(title, example=title in other.example_sources)
+
+    def _cite(self, refs) -> None:
+        """The short source of a rule: a national or own-region page when the rule has one; a page
+        about another place only as that place's example (社保网's Nanchang article in a 上海 answer)."""
+        own = (self.chain.city, self.chain.province)
+        for ref in refs:
+            if ref.region is None or ref.region in own:
+                self._add_source(ref.title)
+                return
+        self._add_source(say("example_source", region=refs[0].region, title=refs[0].title), example=True)
+
+    def _add_source(self, title: str, example: bool = False) -> None:
+        if title not in self.short_sources:
+            self.short_sources.append(title)
+        if example:
+            self.example_sources.add(title)
 
     def line(self, text: str) -> None:
         self.lines.append(text)
@@ -94,8 +110,8 @@ class Composer:
             for ref in f.references:
                 if str(ref) not in self.references:
                     self.references.append(str(ref))
-            if f.references and f.references[0].title not in self.short_sources:
-                self.short_sources.append(f.references[0].title)
+            if f.references:
+                self._cite(f.references)
 
     def use_facts(self, fact_ids: Iterable[str]) -> None:
         for fid in fact_ids:
@@ -113,12 +129,12 @@ class Composer:
                 if str(ref) not in self.references:
                     self.references.append(str(ref))
             if info.references:
-                title = info.references[0].title
                 if level != "national" and info.region not in (self.chain.city, self.chain.province):
                     # another region's rule cited as an example says whose it is
-                    title = say("other_region_source", region=info.region, title=title)
-                if title not in self.short_sources:
-                    self.short_sources.append(title)
+                    title = say("other_region_source", region=info.region, title=info.references[0].title)
+                    self._add_source(title, example=True)
+                else:
+                    self._cite(info.references)
 
     @property
     def level(self) -> str:
@@ -133,13 +149,26 @@ class Composer:
             return say("level_city", place=self.chain.level_name("city"))
         if level == "province":
             name = self.chain.level_name("province")
-            extra = say("level_province_extra", city=city) if city and city != name else ""
+            extra = ""
+            if city and city != name:
+                state = self._local_data_state([city])
+                extra = say("level_province_extra_" + state, city=city)
             return say("level_province", place=name, extra=extra)
         place = city or province
         if place:
-            has_local = any(reg.level != "national" for reg in self.chain.regions)
-            return say("level_national_place", place=place, local="相关" if has_local else "")
+            local = [reg.name for reg in self.chain.regions if reg.level != "national"]
+            return say("level_national_" + self._local_data_state(local), place=place)
         return say("level_national")
+
+    def _local_data_state(self, regions: Iterable[str]) -> str:
+        """What the data holds for these regions, none of it used in this answer: "none" (no
+        local data), "unverified" (only unofficial or unverified rows, status S or ?) or "other"
+        (verified rows exist, about other questions)."""
+        names = {name for name in regions if name}
+        statuses = {info.status for info in params.facts().values() if info.region in names}
+        if not statuses:
+            return "none"
+        return "other" if "V" in statuses else "unverified"
 
     def _unsure_items(self, status: str) -> str:
         names = []
@@ -165,7 +194,9 @@ class Composer:
             labels = "、".join(FIELD_LABELS[f].split("（")[0] for f in self.missing)
             out.append(say("ask_more", labels=labels))
         if self.short_sources:
-            out.append(say("sources", titles="；".join(self.short_sources[:3])))
+            # the answer's own basis first; other places' examples after it
+            ordered = sorted(self.short_sources, key=lambda t: t in self.example_sources)
+            out.append(say("sources", titles="；".join(ordered[:3])))
         unsure = [fid for fid in self.fact_ids if self.statuses.get(fid) in ("S", "?")]
         hotline = self.hotline()
         if any(self.statuses.get(fid) == "?" for fid in unsure):

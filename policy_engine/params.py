@@ -17,6 +17,9 @@ LEVELS = ("city", "province", "national")
 class Reference:
     title: str
     href: Optional[str] = None
+    # The place a local page is about (社保网's Nanchang article: 南昌). Cited for another place's
+    # answer it is named as that place's example, never as the rule's own source.
+    region: Optional[str] = None
 
     def __str__(self) -> str:
         return f"{self.title}（{self.href}）" if self.href else self.title
@@ -90,7 +93,8 @@ def _refs(raw: Any) -> tuple[Reference, ...]:
     refs = []
     for item in raw or ():
         if isinstance(item, dict) and item.get("title"):
-            refs.append(Reference(str(item["title"]), item.get("href")))
+            region = item.get("region")
+            refs.append(Reference(str(item["title"]), item.get("href"), str(region) if region else None))
     return tuple(refs)
 
 

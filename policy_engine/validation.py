@@ -33,6 +33,8 @@ FIELD_LABELS = {
     "age": "年龄",
     "resident_group": "参保人群（老年人/成年人/学生儿童/大学生）",
     "premium_tier": "缴费档次（一档/二档或低档/高档）",
+    "employer_gone": "单位是否已倒闭、破产或注销",
+    "payment_year": "哪一年交的费",
 }
 
 MAX_LAPSE_MONTHS = 480  # 40 years: longer than a working life
@@ -187,7 +189,9 @@ def validate(field: str, value: Any, said: Any = None) -> tuple[Any, Optional[st
         if number < 0 or number > MAX_YEARS_PAID:
             return None, reask("years_out_of_range", number=_fmt(number), high=MAX_YEARS_PAID)
         return float(number), None
-    if field == "switching_scheme":
+    if field == "payment_year":
+        return _range_int(value, 1990, 2100, FIELD_LABELS[field], "年", said)
+    if field in ("switching_scheme", "employer_gone"):
         flag = convert(field, value)
         if flag is None:
             return None, reask("not_yes_no", said=said)

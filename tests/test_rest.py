@@ -208,3 +208,28 @@ def test_session_start_during_a_form_is_not_an_empty_reply(chat):
     assert "原因" in text
     replies = chat(sender, "/session_start")
     assert replies and has_chinese(replies)
+
+
+def test_paid_this_year_without_a_date_is_not_read_as_paid_today(chat):
+    # issue 11 follow-up: 「今年交了」 in late November may be this year's 年度 paid late or next
+    # year's just paid; the answer gives both and asks the date, and the date then decides.
+    sender = new_sender()
+    asked = joined(chat(sender, "我妈60岁了，居民医保去年没交，今年交了多久能用"))
+    assert "城市" in asked
+    text = joined(chat(sender, "南昌"))
+    assert text.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月，预计2027年4月1日起可以报销。")
+    assert "如果是今年早些时候交的2026年度" in text and "是哪天交的？" in text
+    dated = joined(chat(sender, "3月10日交的"))
+    assert dated.splitlines()[0] == "等待期3个月，预计2026年6月10日起可以报销。"
+    assert "是哪天交的" not in dated
+
+
+def test_bust_employer_gets_advice_that_works_without_it(chat):
+    text = joined(chat(new_sender(), "上海职工医保断了5个月，公司倒闭了，怎么补"))
+    assert "您可以要求单位办理" not in text
+    assert "破产管理人" in text and "灵活就业身份参加职工医保" in text
+    assert "（上海的地方规定尚未核实，以下按全国通用规则）" in text
+    sources = next(line for line in text.splitlines() if line.startswith("依据："))
+    assert "《企业破产法》第一百一十三条" in sources
+    # the Nanchang article, if cited at all, is named as Nanchang's example
+    assert sources.count("南昌灵活就业人员医保断交补缴流程") == sources.count("（南昌的例子）")
