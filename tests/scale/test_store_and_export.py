@@ -204,3 +204,33 @@ os.kill(os.getpid(), signal.SIGKILL)
     restored = asyncio.run(reopened.retrieve("k"))
     assert [e.type_name for e in restored.events] == ["action", "user", "user"]
     assert restored.latest_message.text == f"电话{PHONE}"
+
+
+def test_reads_return_what_rasas_own_queries_return(store):
+    """The prebuilt statements filter as Rasa's `_event_query`: the latest session, or all of them;
+    the stored-event count that `save` starts from agrees with it."""
+    from rasa.shared.core.events import SessionStarted
+
+    first = conversation("s9", user("我在南昌", "inform", ts=100.0), BotUttered("好的", timestamp=101.0))
+    asyncio.run(store.save(first))
+    later = DialogueStateTracker.from_events("s9", [*first.events, ActionExecuted("action_session_start", timestamp=200.0),
+                                                    SessionStarted(timestamp=200.0), user("滞纳金谁出", "ask_late_fee", ts=201.0)],
+                                             DOMAIN.slots)
+    asyncio.run(store.save(later))
+    asyncio.run(store.save(conversation("other", user("北京", "inform", ts=150.0))))
+
+    def rasa_reads(all_sessions):
+        with store.session_scope() as session:
+            query = store._event_query(session, "s9", fetch_events_from_all_sessions=all_sessions)
+            return [json.loads(row.data) for row in query.all()], query.count()
+
+    for all_sessions, reader in ((False, store.retrieve), (True, store.retrieve_full_tracker)):
+        expected, count = rasa_reads(all_sessions)
+        got = [e.as_dict() for e in asyncio.run(reader("s9")).events]
+        assert [e["event"] for e in got] == [e["event"] for e in expected]
+        assert [e.get("text") for e in got] == [e.get("text") for e in expected]
+    assert len(asyncio.run(store.retrieve("s9")).events) == rasa_reads(False)[1] == 3
+    assert len(asyncio.run(store.retrieve_full_tracker("s9")).events) == 6
+    with store.session_scope() as session:
+        assert session.execute(store._statements.latest_count, {"sender_id": "s9"}).scalar() == 3
+    assert asyncio.run(store.retrieve("nobody")) is None
