@@ -7,7 +7,7 @@ import datetime as _dt
 from typing import Callable, Optional
 
 from . import params
-from .calc.amount import employee_amount, resident_amount
+from .calc.amount import employee_amount, new_enrolment_amount, resident_amount
 from .calc.eligibility import eligibility
 from .calc.incentive import incentive
 from .calc.late_fee import late_fee
@@ -16,7 +16,7 @@ from .calc.retirement import retirement
 from .calc.waiting import lapsed_years_before, resident_plan, resident_wait, window_for
 from .case import Case
 from .compose import Answer, Composer, say
-from .dates import add_months, lapsed_months, ym, ymd
+from .dates import add_months, lapsed_months, month_start, ym, ymd
 from .topics import TOPICS, follow_ups, required_fields
 from .validation import check_case
 
@@ -307,7 +307,9 @@ def _regional_lines(c: Composer, e, months, place: str) -> None:
 
 def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
     """「断缴了怎么办」: amount when computable, when benefits return, how and what to bring."""
-    if case.insurance_type in ("employee", "flexible") and case.lapse_months and e.rule != "employee_employer":
+    if e.can_backpay == NO_BACKPAY and case.insurance_type in ("employee", "flexible"):
+        _assessment_new_enrolment(c, case, today)
+    elif case.insurance_type in ("employee", "flexible") and case.lapse_months and e.rule != "employee_employer":
         sub = Composer(c.topic, c.chain)
         _amount_employee(sub, case, today)
         if sub.figures.get("exact") and sub.figures.get("total"):
@@ -333,6 +335,10 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
             c.use(r.used)
             c.bullet(say("assessment_amount", amount=say("resident_amount_year", year=year, rows="，".join(
                 say("resident_amount_row", label=row.label, price=_price(row)) for row in p.rows))))
+        elif p.national_floor or not p.all_rows:
+            # the 年度 being bought has no published price in the data: said, not left out
+            c.bullet(say("assessment_amount_resident_missing", place=c.chain.place or "当地", year=year))
+            c.figures["amount_missing"] = "resident_premium"
     when = _waiting_verdict(e, c, today)
     if when and e.rule != "resident":
         c.bullet(say("assessment_when", when=when))
@@ -342,6 +348,49 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
     bring = _static(c, case, "materials", with_verdict=False, today=today, only_lines=True)
     if bring:
         c.bullet(say("assessment_bring", bring="；".join(b.split("：", 1)[-1].rstrip("。") for b in bring[:2])))
+
+
+NO_BACKPAY = "no_new_enrolment"  # eligibility verdict: the lapse cannot be back-paid, re-enrol as new
+
+
+def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date) -> None:
+    """The lapse cannot be back-paid: no back-payment is due, so the amount line gives what a new
+    enrolee pays a month from now on (the current month's 年度 base and rates) or says the data has
+    no such figure; the 「补缴要多少钱」 button, which would price a back-payment, is not offered."""
+    c.buttons = follow_ups(c.topic, without=("backpay_amount",))
+    c.figures["backpay_due"] = False
+    place = c.chain.place or "当地"
+    month = month_start(today)
+    flexible = case.insurance_type == "flexible"
+    unknown_flexible_rate = flexible and c.chain.get("flexible_rate", today) is None and (
+        c.chain.get("flexible_old_base_ratio", today) is not None)
+    r = None if unknown_flexible_rate else new_enrolment_amount(c.chain, case.insurance_type, today,
+                                                                   case.monthly_wage)
+    if r is None or not r.groups:
+        if unknown_flexible_rate:
+            c.use_facts(["B4"] if c.chain.city == "北京" else ["N12"])
+            missing = say("new_enrolment_missing_flexible_rate", place=place)
+            c.figures["amount_missing"] = "flexible_rate"
+        else:
+            last = _local_figures_until(c, AMOUNT_FIGURES[flexible])
+            missing = (say("new_enrolment_missing_year", place=place, last=ymd(last)) if last
+                       else say("new_enrolment_missing", place=place))
+            c.figures["amount_missing"] = "base_and_rate"
+        c.bullet(say("assessment_new_enrolment_unknown", missing=missing))
+        c.figures["new_enrolment_monthly"] = None
+        return
+    c.use(r.used)
+    g = r.groups[0]
+    fixed = say("amount_fixed_part", fixed=plain(g.individual_fixed)) if g.individual_fixed else ""
+    if g.flexible:
+        c.bullet(say("assessment_new_enrolment_flexible", month=ym(month), amount=yuan(g.total),
+                     base_note=_base_note(g.base_rule), base=yuan(g.base), rate=pct(g.individual_rate),
+                     fixed=fixed))
+    else:
+        c.bullet(say("assessment_new_enrolment_employee", month=ym(month), total=yuan(g.total),
+                     individual=yuan(g.individual), employer=yuan(g.employer),
+                     base_note=_base_note(g.base_rule), base=yuan(g.base)))
+    c.figures["new_enrolment_monthly"] = float(g.total)
 
 
 def _waiting_verdict(e, c: Optional[Composer] = None, today: Optional[_dt.date] = None) -> Optional[str]:
