@@ -18,7 +18,7 @@ from .case import Case
 from .compose import Answer, Composer, say
 from .dates import add_months, lapsed_months, month_start, ym, ymd
 from .topics import TOPICS, follow_ups, required_fields
-from .validation import check_case
+from .validation import VALUE_LABELS, check_case
 
 UNIT = 1  # "per 1 year" in rule wordings: a unit, not a policy figure
 MONTHS_PER_YEAR = 12
@@ -889,6 +889,35 @@ def answer(topic: str, case: Optional[Case] = None, today: Optional[_dt.date] = 
     if not c.verdict:
         c.verdict = say("general_rule")
     return c.render()
+
+
+def case_summary(case: Optional[Case] = None) -> str:
+    """「好的，已记录：…」: the facts the case carries, in the engine's labels (VALUE_LABELS for canonical
+    values, data/sentences.yaml for the rest), including those said in passing (公司倒闭了, 今年交了)."""
+    case = case if isinstance(case, Case) else Case()
+    label = lambda field, value: VALUE_LABELS[field].get(value, (value,))[0]  # noqa: E731
+    parts = []
+    if case.city or case.province:
+        parts.append(case.city or case.province)
+    if case.insurance_type:
+        parts.append(label("insurance_type", case.insurance_type))
+    if case.lapse_reason:
+        parts.append(label("lapse_reason", case.lapse_reason))
+    if case.employer_gone:
+        parts.append(say("summary_employer_gone"))
+    if case.lapse_months is not None:
+        parts.append(say("summary_lapse_months", months=case.lapse_months))
+    if case.payment_date is not None:
+        parts.append(say("summary_payment_date", date=ymd(case.payment_date)))
+    elif case.payment_year is not None:
+        parts.append(say("summary_payment_year", year=case.payment_year))
+    if case.monthly_wage is not None:
+        parts.append(say("summary_wage", wage=yuan(case.monthly_wage)))
+    if case.arrears is not None:
+        parts.append(say("summary_arrears", arrears=yuan(case.arrears)))
+    if case.overdue_days is not None:
+        parts.append(say("summary_overdue_days", days=case.overdue_days))
+    return "，".join(parts)
 
 
 def handoff_text(case: Optional[Case] = None) -> str:
