@@ -353,11 +353,12 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
 NO_BACKPAY = "no_new_enrolment"  # eligibility verdict: the lapse cannot be back-paid, re-enrol as new
 
 
-def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date) -> None:
+def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date, reference: bool = False) -> None:
     """The lapse cannot be back-paid: no back-payment is due, so the amount line gives what a new
     enrolee pays a month from now on (the current month's 年度 base and rates) or says the data has
-    no such figure; the 「补缴要多少钱」 button, which would price a back-payment, is not offered."""
-    c.buttons = follow_ups(c.topic, without=("backpay_amount",))
+    no such figure; the 「补缴要多少钱」 (and 滞纳金) buttons, which would price a back-payment, are not
+    offered. `reference`: where only an older, unverified 灵活就业 rule is known, show it (labelled)."""
+    c.buttons = follow_ups(c.topic, without=("backpay_amount", "late_fee"))
     c.figures["backpay_due"] = False
     place = c.chain.place or "当地"
     month = month_start(today)
@@ -378,6 +379,10 @@ def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date) -> None:
             c.figures["amount_missing"] = "base_and_rate"
         c.bullet(say("assessment_new_enrolment_unknown", missing=missing))
         c.figures["new_enrolment_monthly"] = None
+        if reference and unknown_flexible_rate:
+            old_rule = _flexible_old_rule(c, case, today, months=(month,), older="flexible_old_month_older_now")
+            if old_rule:
+                c.bullet(old_rule)
         return
     c.use(r.used)
     g = r.groups[0]
@@ -437,18 +442,18 @@ def _base_note(rule: str) -> str:
                 "wage": "amount_base_wage", "fixed": "amount_base_fixed"}[rule])
 
 
-def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
-    """Regions whose 灵活就业 rate is not known (B4): the older rule, labelled, and what to ask."""
+def _flexible_old_rule(c: Composer, case: Case, today: _dt.date, months=None,
+                       older: str = "flexible_old_month_older") -> Optional[str]:
+    """Regions whose 灵活就业 rate is not known (B4): the older rule, labelled, with its monthly figure
+    from the average wage of the priced months' base year (`months`, default the lapsed months),
+    else from the latest published one, said as such (sentence `older`)."""
     ratio = c.chain.get("flexible_old_base_ratio", today)
     rate = c.chain.get("flexible_old_rate", today)
     if ratio is None or rate is None or c.chain.get("flexible_rate", today) is not None:
-        return False
-    place = c.chain.place
+        return None
     c.use([ratio, rate])
-    c.verdict = say("flexible_rate_unknown_verdict", place=place)
     old_month = ""
-    months = lapsed_months(today, case.lapse_months or 1)
-    # the lapsed months' own base year first; else the latest published one, said as such
+    months = months or lapsed_months(today, case.lapse_months or 1)
     for k, month in enumerate(list(months[::-1]) + [add_months(months[0], -j) for j in range(1, 25)]):
         wage = c.chain.get("employee_average_wage", month)
         if wage is not None:
@@ -457,10 +462,20 @@ def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
             year = wage.start.year
             old_month = say("flexible_old_month", year=year, wage=yuan(wage.value), amount=yuan(amount))
             if k >= len(months):
-                old_month += say("flexible_old_month_older", year=year)
+                old_month += say(older, year=year)
             c.figures["old_rule_monthly"] = float(amount)
             break
-    c.bullet(say("flexible_old_rule", ratio=pct(ratio.value), rate=pct(rate.value), old_month=old_month))
+    return say("flexible_old_rule", ratio=pct(ratio.value), rate=pct(rate.value), old_month=old_month)
+
+
+def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
+    """Regions whose 灵活就业 rate is not known (B4): the older rule, labelled, and what to ask."""
+    old_rule = _flexible_old_rule(c, case, today)
+    if old_rule is None:
+        return False
+    place = c.chain.place
+    c.verdict = say("flexible_rate_unknown_verdict", place=place)
+    c.bullet(old_rule)
     c.bullet(say("flexible_ask", place=place))
     c.figures["exact"] = False
     c.figures["amount_missing"] = "flexible_rate"
@@ -619,6 +634,17 @@ def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
     if case.insurance_type == "resident":
         _amount_resident(c, case, today)
         return
+    if case.insurance_type in ("employee", "flexible") and case.lapse_months is not None:
+        e = eligibility(c.chain, today, case.insurance_type, case.lapse_reason, case.lapse_months,
+                        case.switching_scheme, case.continuous_years)
+        if e.can_backpay == NO_BACKPAY:
+            # re-enrol as new: the verdict says so, and the price is the month from now on
+            _can_backpay(c, case, today)
+            _assessment_new_enrolment(c, case, today, reference=True)
+            when = _waiting_verdict(e)
+            if when:
+                c.bullet(say("amount_benefits", when=when))
+            return
     _amount_employee(c, case, today)
     if case.insurance_type is None:
         c.bullet(say("amount_employee_assumed"))

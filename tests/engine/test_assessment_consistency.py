@@ -2,7 +2,7 @@
 
 - the 「要交多少」 line agrees with the verdict: a lapse that cannot be back-paid (re-enrol as new)
   gets no back-payment amount and no offer to compute one (neither the 问“补缴要多少钱” hint nor the
-  button); a lapse that can be back-paid never hears 不能补缴 there;
+  button), also when 「补缴要多少钱」 is asked; a lapse that can be back-paid is not told to re-enrol;
 - the 「带什么」 line (and the materials topic) names each item once.
 """
 import datetime as dt
@@ -54,17 +54,25 @@ def test_amount_line_agrees_with_the_verdict(region):
             titles = [t for t, _ in a.buttons]
             where = f"{region} {itype} {reason} {months}:\n{a.text}"
             if a.figures["can_backpay"] == "no_new_enrolment":
-                assert amount.startswith("• 要交多少：不能补缴，断缴期间的费用不用交"), where
+                assert amount.startswith("• 要交多少：按新参保办理，断缴期间的费用不用补交"), where
                 assert "补缴要多少钱" not in a.text and "补缴要多少钱" not in titles, where
                 assert not re.search(r"补缴\d+个月", a.text) and "total" not in a.figures, where
                 assert a.figures["backpay_due"] is False, where
                 monthly = a.figures["new_enrolment_monthly"]
                 assert (monthly is None) == ("每月交多少" in amount), where
             else:
-                assert "不能补缴" not in amount and "backpay_due" not in a.figures, where
+                assert "按新参保办理" not in amount and "backpay_due" not in a.figures, where
                 assert "补缴要多少钱" in titles, where
                 if a.figures["can_backpay"] == "employer":
                     assert not amount, where
+            # asked 「补缴要多少钱」 anyway: the same verdict, never a back-payment price against it
+            priced = answer("backpay_amount", case, today=TODAY)
+            if a.figures["can_backpay"] == "no_new_enrolment":
+                assert priced.text.splitlines()[0] == a.text.splitlines()[0], where
+                assert not re.search(r"补缴\d+个月", priced.text) and "total" not in priced.figures, where
+                assert "滞纳金怎么算" not in [t for t, _ in priced.buttons], where
+            else:
+                assert "backpay_due" not in priced.figures, where
 
 
 @pytest.mark.parametrize("region", REGIONS, ids=lambda r: r[1] if r else "no-city")
