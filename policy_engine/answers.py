@@ -634,7 +634,8 @@ def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
     if case.insurance_type == "resident":
         _amount_resident(c, case, today)
         return
-    if case.insurance_type in ("employee", "flexible") and case.lapse_months is not None:
+    if case.insurance_type in ("employee", "flexible"):
+        # (a city rule may forbid a personal back-payment whatever the lapse's length)
         e = eligibility(c.chain, today, case.insurance_type, case.lapse_reason, case.lapse_months,
                         case.switching_scheme, case.continuous_years)
         if e.can_backpay == NO_BACKPAY:
