@@ -9,8 +9,9 @@ from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_engine import TOPICS, answer, handoff_text
+from policy_engine import case_summary as engine_case_summary
 from policy_engine.topics import intent_titles
-from policy_engine.validation import VALUE_LABELS, validate
+from policy_engine.validation import validate
 
 from .common import (
     QUESTION_PREFIX,
@@ -34,26 +35,8 @@ def topic_buttons(intents) -> List[Dict[Text, Text]]:
 
 
 def case_summary(tracker: Tracker) -> Text:
-    # the engine's labels of canonical values (one home with validation)
-    labels = {value: names[0] for field in ("insurance_type", "lapse_reason")
-              for value, names in VALUE_LABELS[field].items()}
-    case = case_from_tracker(tracker)
-    parts = []
-    if case.city or case.province:
-        parts.append(case.city or case.province)
-    if case.insurance_type:
-        parts.append(labels.get(case.insurance_type, case.insurance_type))
-    if case.lapse_reason:
-        parts.append(labels.get(case.lapse_reason, case.lapse_reason))
-    if case.lapse_months is not None:
-        parts.append(f"断缴{case.lapse_months}个月")
-    if case.monthly_wage is not None:
-        parts.append(f"月工资{case.monthly_wage:.2f}元")
-    if case.arrears is not None:
-        parts.append(f"欠缴{case.arrears:.2f}元")
-    if case.overdue_days is not None:
-        parts.append(f"逾期{case.overdue_days}天")
-    return "，".join(parts)
+    # the engine's labels, including facts said in passing (one home: policy_engine.case_summary)
+    return engine_case_summary(case_from_tracker(tracker))
 
 
 class ActionAnswer(Action):

@@ -7,7 +7,7 @@ import datetime as _dt
 from typing import Callable, Optional
 
 from . import params
-from .calc.amount import employee_amount, resident_amount
+from .calc.amount import employee_amount, new_enrolment_amount, resident_amount
 from .calc.eligibility import eligibility
 from .calc.incentive import incentive
 from .calc.late_fee import late_fee
@@ -16,9 +16,9 @@ from .calc.retirement import retirement
 from .calc.waiting import lapsed_years_before, resident_plan, resident_wait, window_for
 from .case import Case
 from .compose import Answer, Composer, say
-from .dates import add_months, lapsed_months, ym, ymd
+from .dates import add_months, lapsed_months, month_start, ym, ymd
 from .topics import TOPICS, follow_ups, required_fields
-from .validation import check_case
+from .validation import VALUE_LABELS, check_case
 
 UNIT = 1  # "per 1 year" in rule wordings: a unit, not a policy figure
 MONTHS_PER_YEAR = 12
@@ -307,7 +307,9 @@ def _regional_lines(c: Composer, e, months, place: str) -> None:
 
 def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
     """「断缴了怎么办」: amount when computable, when benefits return, how and what to bring."""
-    if case.insurance_type in ("employee", "flexible") and case.lapse_months and e.rule != "employee_employer":
+    if e.can_backpay == NO_BACKPAY and case.insurance_type in ("employee", "flexible"):
+        _assessment_new_enrolment(c, case, today)
+    elif case.insurance_type in ("employee", "flexible") and case.lapse_months and e.rule != "employee_employer":
         sub = Composer(c.topic, c.chain)
         _amount_employee(sub, case, today)
         if sub.figures.get("exact") and sub.figures.get("total"):
@@ -333,6 +335,10 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
             c.use(r.used)
             c.bullet(say("assessment_amount", amount=say("resident_amount_year", year=year, rows="，".join(
                 say("resident_amount_row", label=row.label, price=_price(row)) for row in p.rows))))
+        elif p.national_floor or not p.all_rows:
+            # the 年度 being bought has no published price in the data: said, not left out
+            c.bullet(say("assessment_amount_resident_missing", place=c.chain.place or "当地", year=year))
+            c.figures["amount_missing"] = "resident_premium"
     when = _waiting_verdict(e, c, today)
     if when and e.rule != "resident":
         c.bullet(say("assessment_when", when=when))
@@ -342,6 +348,54 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
     bring = _static(c, case, "materials", with_verdict=False, today=today, only_lines=True)
     if bring:
         c.bullet(say("assessment_bring", bring="；".join(b.split("：", 1)[-1].rstrip("。") for b in bring[:2])))
+
+
+NO_BACKPAY = "no_new_enrolment"  # eligibility verdict: the lapse cannot be back-paid, re-enrol as new
+
+
+def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date, reference: bool = False) -> None:
+    """The lapse cannot be back-paid: no back-payment is due, so the amount line gives what a new
+    enrolee pays a month from now on (the current month's 年度 base and rates) or says the data has
+    no such figure; the 「补缴要多少钱」 (and 滞纳金) buttons, which would price a back-payment, are not
+    offered. `reference`: where only an older, unverified 灵活就业 rule is known, show it (labelled)."""
+    c.buttons = follow_ups(c.topic, without=("backpay_amount", "late_fee"))
+    c.figures["backpay_due"] = False
+    place = c.chain.place or "当地"
+    month = month_start(today)
+    flexible = case.insurance_type == "flexible"
+    unknown_flexible_rate = flexible and c.chain.get("flexible_rate", today) is None and (
+        c.chain.get("flexible_old_base_ratio", today) is not None)
+    r = None if unknown_flexible_rate else new_enrolment_amount(c.chain, case.insurance_type, today,
+                                                                   case.monthly_wage)
+    if r is None or not r.groups:
+        if unknown_flexible_rate:
+            c.use_facts(["B4"] if c.chain.city == "北京" else ["N12"])
+            missing = say("new_enrolment_missing_flexible_rate", place=place)
+            c.figures["amount_missing"] = "flexible_rate"
+        else:
+            last = _local_figures_until(c, AMOUNT_FIGURES[flexible])
+            missing = (say("new_enrolment_missing_year", place=place, last=ymd(last)) if last
+                       else say("new_enrolment_missing", place=place))
+            c.figures["amount_missing"] = "base_and_rate"
+        c.bullet(say("assessment_new_enrolment_unknown", missing=missing))
+        c.figures["new_enrolment_monthly"] = None
+        if reference and unknown_flexible_rate:
+            old_rule = _flexible_old_rule(c, case, today, months=(month,), older="flexible_old_month_older_now")
+            if old_rule:
+                c.bullet(old_rule)
+        return
+    c.use(r.used)
+    g = r.groups[0]
+    fixed = say("amount_fixed_part", fixed=plain(g.individual_fixed)) if g.individual_fixed else ""
+    if g.flexible:
+        c.bullet(say("assessment_new_enrolment_flexible", month=ym(month), amount=yuan(g.total),
+                     base_note=_base_note(g.base_rule), base=yuan(g.base), rate=pct(g.individual_rate),
+                     fixed=fixed))
+    else:
+        c.bullet(say("assessment_new_enrolment_employee", month=ym(month), total=yuan(g.total),
+                     individual=yuan(g.individual), employer=yuan(g.employer),
+                     base_note=_base_note(g.base_rule), base=yuan(g.base)))
+    c.figures["new_enrolment_monthly"] = float(g.total)
 
 
 def _waiting_verdict(e, c: Optional[Composer] = None, today: Optional[_dt.date] = None) -> Optional[str]:
@@ -388,18 +442,18 @@ def _base_note(rule: str) -> str:
                 "wage": "amount_base_wage", "fixed": "amount_base_fixed"}[rule])
 
 
-def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
-    """Regions whose 灵活就业 rate is not known (B4): the older rule, labelled, and what to ask."""
+def _flexible_old_rule(c: Composer, case: Case, today: _dt.date, months=None,
+                       older: str = "flexible_old_month_older") -> Optional[str]:
+    """Regions whose 灵活就业 rate is not known (B4): the older rule, labelled, with its monthly figure
+    from the average wage of the priced months' base year (`months`, default the lapsed months),
+    else from the latest published one, said as such (sentence `older`)."""
     ratio = c.chain.get("flexible_old_base_ratio", today)
     rate = c.chain.get("flexible_old_rate", today)
     if ratio is None or rate is None or c.chain.get("flexible_rate", today) is not None:
-        return False
-    place = c.chain.place
+        return None
     c.use([ratio, rate])
-    c.verdict = say("flexible_rate_unknown_verdict", place=place)
     old_month = ""
-    months = lapsed_months(today, case.lapse_months or 1)
-    # the lapsed months' own base year first; else the latest published one, said as such
+    months = months or lapsed_months(today, case.lapse_months or 1)
     for k, month in enumerate(list(months[::-1]) + [add_months(months[0], -j) for j in range(1, 25)]):
         wage = c.chain.get("employee_average_wage", month)
         if wage is not None:
@@ -408,10 +462,20 @@ def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
             year = wage.start.year
             old_month = say("flexible_old_month", year=year, wage=yuan(wage.value), amount=yuan(amount))
             if k >= len(months):
-                old_month += say("flexible_old_month_older", year=year)
+                old_month += say(older, year=year)
             c.figures["old_rule_monthly"] = float(amount)
             break
-    c.bullet(say("flexible_old_rule", ratio=pct(ratio.value), rate=pct(rate.value), old_month=old_month))
+    return say("flexible_old_rule", ratio=pct(ratio.value), rate=pct(rate.value), old_month=old_month)
+
+
+def _amount_flexible_unknown(c: Composer, case: Case, today: _dt.date) -> bool:
+    """Regions whose 灵活就业 rate is not known (B4): the older rule, labelled, and what to ask."""
+    old_rule = _flexible_old_rule(c, case, today)
+    if old_rule is None:
+        return False
+    place = c.chain.place
+    c.verdict = say("flexible_rate_unknown_verdict", place=place)
+    c.bullet(old_rule)
     c.bullet(say("flexible_ask", place=place))
     c.figures["exact"] = False
     c.figures["amount_missing"] = "flexible_rate"
@@ -570,6 +634,18 @@ def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
     if case.insurance_type == "resident":
         _amount_resident(c, case, today)
         return
+    if case.insurance_type in ("employee", "flexible"):
+        # (a city rule may forbid a personal back-payment whatever the lapse's length)
+        e = eligibility(c.chain, today, case.insurance_type, case.lapse_reason, case.lapse_months,
+                        case.switching_scheme, case.continuous_years)
+        if e.can_backpay == NO_BACKPAY:
+            # re-enrol as new: the verdict says so, and the price is the month from now on
+            _can_backpay(c, case, today)
+            _assessment_new_enrolment(c, case, today, reference=True)
+            when = _waiting_verdict(e)
+            if when:
+                c.bullet(say("amount_benefits", when=when))
+            return
     _amount_employee(c, case, today)
     if case.insurance_type is None:
         c.bullet(say("amount_employee_assumed"))
@@ -840,6 +916,35 @@ def answer(topic: str, case: Optional[Case] = None, today: Optional[_dt.date] = 
     if not c.verdict:
         c.verdict = say("general_rule")
     return c.render()
+
+
+def case_summary(case: Optional[Case] = None) -> str:
+    """「好的，已记录：…」: the facts the case carries, in the engine's labels (VALUE_LABELS for canonical
+    values, data/sentences.yaml for the rest), including those said in passing (公司倒闭了, 今年交了)."""
+    case = case if isinstance(case, Case) else Case()
+    label = lambda field, value: VALUE_LABELS[field].get(value, (value,))[0]  # noqa: E731
+    parts = []
+    if case.city or case.province:
+        parts.append(case.city or case.province)
+    if case.insurance_type:
+        parts.append(label("insurance_type", case.insurance_type))
+    if case.lapse_reason:
+        parts.append(label("lapse_reason", case.lapse_reason))
+    if case.employer_gone:
+        parts.append(say("summary_employer_gone"))
+    if case.lapse_months is not None:
+        parts.append(say("summary_lapse_months", months=case.lapse_months))
+    if case.payment_date is not None:
+        parts.append(say("summary_payment_date", date=ymd(case.payment_date)))
+    elif case.payment_year is not None:
+        parts.append(say("summary_payment_year", year=case.payment_year))
+    if case.monthly_wage is not None:
+        parts.append(say("summary_wage", wage=yuan(case.monthly_wage)))
+    if case.arrears is not None:
+        parts.append(say("summary_arrears", arrears=yuan(case.arrears)))
+    if case.overdue_days is not None:
+        parts.append(say("summary_overdue_days", days=case.overdue_days))
+    return "，".join(parts)
 
 
 def handoff_text(case: Optional[Case] = None) -> str:

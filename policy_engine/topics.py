@@ -73,11 +73,14 @@ def intent_titles() -> dict[str, str]:
     return out
 
 
-def follow_ups(topic: str) -> tuple[tuple[str, str], ...]:
-    """(title, payload) buttons offered after an answer on `topic`."""
+def follow_ups(topic: str, without: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """(title, payload) buttons offered after an answer on `topic` (less the topics `without`, which
+    the answer says do not apply)."""
     data = _data()
     out = []
     for name in (data["topics"].get(topic) or {}).get("follow_ups") or ():
+        if name in without:
+            continue
         intent = name if name in (data.get("intents") or {}) else PREFIX + name
         out.append((title(intent), "/" + intent))
     return tuple(out)

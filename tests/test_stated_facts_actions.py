@@ -98,3 +98,33 @@ def test_reset_forgets_what_was_said_before_it():
     tracker = make_tracker(BUST_SLOTS, text="我在上海，断了5个月", events=events)
     assert stated_facts(tracker) == {}
     assert case_from_tracker(tracker).employer_gone is None
+
+
+def test_the_recorded_summary_names_a_bust_employer_said_in_passing():
+    # facts with no question: 「好的，已记录：…」 names what the case now carries, 公司倒闭 included
+    text = "上海职工医保断了5个月，公司倒闭了"
+    messages, _ = run(ActionAnswer(), make_tracker(BUST_SLOTS, intent="inform", text=text, events=[user(text)]))
+    reply = texts(messages)
+    assert reply.startswith("好的，已记录：上海，职工医保，单位原因，单位已倒闭/注销，断缴5个月。"), reply
+
+
+def test_the_recorded_summary_names_a_payment_this_year_without_a_date():
+    text = "南昌居民医保，今年交了"
+    slots = {"city": "南昌", "insurance_type": "resident"}
+    messages, _ = run(ActionAnswer(), make_tracker(slots, intent="inform", text=text, events=[user(text)]))
+    reply = texts(messages)
+    assert reply.startswith("好的，已记录：南昌，居民医保，2026年已交费（未说日期）。"), reply
+    # a date given later replaces the bare year in the summary
+    events = [user(text), bot("好的…"), user("3月10日交的")]
+    messages, _ = run(ActionAnswer(), make_tracker(dict(slots, payment_date="2026-03-10"), intent="inform",
+                                                   text="3月10日交的", events=events))
+    reply = texts(messages)
+    assert reply.startswith("好的，已记录：南昌，居民医保，2026年3月10日缴费。"), reply
+    assert "未说日期" not in reply
+
+
+def test_the_recorded_summary_says_nothing_of_an_employer_that_is_still_there():
+    text = "上海职工医保断了5个月，公司没给交"
+    messages, _ = run(ActionAnswer(), make_tracker(BUST_SLOTS, intent="inform", text=text, events=[user(text)]))
+    reply = texts(messages)
+    assert reply.startswith("好的，已记录：上海，职工医保，单位原因，断缴5个月。") and "倒闭" not in reply, reply

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from ..dates import lapsed_months
+from ..dates import lapsed_months, month_start
 from ..params import Chain, Found
 from .money import dec, fen
 
@@ -112,12 +112,24 @@ def _flexible_terms(chain: Chain, month: _dt.date, wage: Optional[Decimal]):
 def employee_amount(chain: Chain, insurance_type: str, lapse_months: int, today: _dt.date,
                     wage: Optional[float] = None) -> EmployeeAmount:
     """months x base x rate, base = wage clamped to the base limits of each month's base year."""
+    return _months_amount(chain, insurance_type, lapsed_months(today, lapse_months), today, wage)
+
+
+def new_enrolment_amount(chain: Chain, insurance_type: str, today: _dt.date,
+                         wage: Optional[float] = None) -> EmployeeAmount:
+    """What one month costs from now on for someone who re-enrols as new (no back-payment): the
+    current month at its own 年度's base and rates; `unknown_months` when the data has none for it."""
+    return _months_amount(chain, insurance_type, (month_start(today),), today, wage)
+
+
+def _months_amount(chain: Chain, insurance_type: str, months, today: _dt.date,
+                   wage: Optional[float] = None) -> EmployeeAmount:
     wage_d = dec(wage) if wage is not None else None
     groups: list[MonthGroup] = []
     unknown: list[_dt.date] = []
     used: dict[tuple, Found] = {}
     base_note = ""
-    for month in lapsed_months(today, lapse_months):
+    for month in months:
         flex = _flexible_terms(chain, month, wage_d) if insurance_type == "flexible" else None
         if flex is not None:
             base, rule, low, high, rate, fixed, amount, note, found = flex

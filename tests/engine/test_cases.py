@@ -19,6 +19,7 @@ Case format (one YAML list item per case):
       missing: []                       # optional: exactly the fields still asked for
       level: city                       # optional: city | province | national
       unverified: [J1]                  # optional: fact ids that must be labelled S / ?
+      buttons: [多久能恢复报销]          # optional: exactly the follow-up buttons offered (titles)
 
 Policy people add a file (regions use regions_*.yaml); no Python is needed.
 """
@@ -33,7 +34,8 @@ import yaml
 from policy_engine import TOPICS, Case, answer, required_fields
 
 CASES_DIR = Path(__file__).parent / "cases"
-KEYS = {"name", "today", "topic", "case", "figures", "contains", "absent", "missing", "level", "unverified"}
+KEYS = {"name", "today", "topic", "case", "figures", "contains", "absent", "missing", "level", "unverified",
+        "buttons"}
 
 
 def _load():
@@ -85,3 +87,5 @@ def test_case(filename, item):
         assert result.level == item["level"], text
     for fid in item.get("unverified") or ():
         assert fid in result.unverified, f"{fid} not labelled unverified: {result.unverified}\n{text}"
+    if "buttons" in item:
+        assert [t for t, _ in result.buttons] == list(item["buttons"] or ()), f"buttons {result.buttons}\n{text}"
