@@ -6,15 +6,12 @@ import functools
 import logging
 import math
 import os
-import re
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text
 
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from nlu_components.parsing import normalize_chars
+from nlu_components.parsing import stated_phrases
 from policy_engine import Case
 
 logger = logging.getLogger(__name__)
@@ -59,15 +56,6 @@ def case_from_tracker(tracker: Tracker) -> Case:
     return Case.from_slots(values)
 
 
-STATED_FACTS_FILE = Path(__file__).resolve().parent.parent / "nlu" / "lexicon" / "stated_facts.yml"
-
-
-@functools.lru_cache(maxsize=1)
-def _stated_patterns() -> Dict[Text, List["re.Pattern"]]:
-    conf = yaml.safe_load(STATED_FACTS_FILE.read_text(encoding="utf-8")) or {}
-    return {field: [re.compile(p) for p in patterns or ()] for field, patterns in conf.items()}
-
-
 def user_texts(tracker: Tracker) -> List[Text]:
     """The person's messages since the case was last cleared (重新开始, restart), oldest first."""
     texts: List[Text] = []
@@ -87,12 +75,11 @@ def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
     """Case facts said in passing that no entity carries (nlu/lexicon/stated_facts.yml):
     employer_gone (公司倒闭了) and payment_year (今年交了, no date: this year)."""
     found: Dict[Text, Any] = {}
-    patterns = _stated_patterns()
     for text in user_texts(tracker):
-        plain = normalize_chars(text)
-        if any(p.search(plain) for p in patterns.get("employer_gone", ())):
+        said = stated_phrases(text)
+        if "employer_gone" in said:
             found["employer_gone"] = True
-        if any(p.search(plain) for p in patterns.get("payment_year", ())):
+        if "payment_year" in said:
             found["payment_year"] = today().year
     return found
 

@@ -4,7 +4,7 @@ Single source of truth for the spaCy EntityRuler patterns, the jieba user dictio
 surface -> value map used by ``nlu_components.CaseEntityNormalizer``.
 
 Places come from jionlp's administrative division data (``china_location_loader``); the YAML
-files in ``nlu/lexicon/`` only hold scheme words, lapse reasons and place exceptions (``stated_facts.yml`` is read by the actions only, not by the pipeline).
+files in ``nlu/lexicon/`` only hold scheme words, lapse reasons and place exceptions (``stated_facts.yml`` is read by ``nlu_components.parsing.stated_phrases`` for the actions, not by the pipeline).
 No Rasa import here.
 """
 from __future__ import annotations

@@ -106,6 +106,21 @@ def normalize_text(text: Any) -> str:
     return to_simplified(unicodedata.normalize("NFKC", str(text))).strip()
 
 
+@functools.lru_cache(maxsize=1)
+def _stated_patterns() -> Dict[str, List["re.Pattern"]]:
+    import yaml
+
+    conf = yaml.safe_load((_LEXICON_DIR / "stated_facts.yml").read_text(encoding="utf-8")) or {}
+    return {name: [re.compile(p) for p in patterns or ()] for name, patterns in conf.items()}
+
+
+def stated_phrases(text: Any) -> List[str]:
+    """The names in nlu/lexicon/stated_facts.yml whose phrases the message says (traditional
+    characters read as simplified): facts said in passing that no entity carries."""
+    plain = normalize_chars(text)
+    return [name for name, patterns in _stated_patterns().items() if any(p.search(plain) for p in patterns)]
+
+
 # --------------------------------------------------------------------------------------------
 # Chinese numerals
 # --------------------------------------------------------------------------------------------

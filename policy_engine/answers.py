@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 from . import params
 from .calc.amount import employee_amount, new_enrolment_amount, resident_amount
-from .calc.eligibility import eligibility
+from .calc.eligibility import NO_BACKPAY, eligibility
 from .calc.incentive import incentive
 from .calc.late_fee import late_fee
 from .calc.money import dec, fen, pct, plain, yuan
@@ -350,9 +350,6 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
         c.bullet(say("assessment_bring", bring="；".join(b.split("：", 1)[-1].rstrip("。") for b in bring[:2])))
 
 
-NO_BACKPAY = "no_new_enrolment"  # eligibility verdict: the lapse cannot be back-paid, re-enrol as new
-
-
 def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date, reference: bool = False) -> None:
     """The lapse cannot be back-paid: no back-payment is due, so the amount line gives what a new
     enrolee pays a month from now on (the current month's 年度 base and rates) or says the data has
@@ -369,7 +366,7 @@ def _assessment_new_enrolment(c: Composer, case: Case, today: _dt.date, referenc
                                                                    case.monthly_wage)
     if r is None or not r.groups:
         if unknown_flexible_rate:
-            c.use_facts(["B4"] if c.chain.city == "北京" else ["N12"])
+            c.use([c.chain.get("flexible_old_base_ratio", today)])  # the rule whose rate is not known
             missing = say("new_enrolment_missing_flexible_rate", place=place)
             c.figures["amount_missing"] = "flexible_rate"
         else:
@@ -432,8 +429,9 @@ def _local_figures_until(c: Composer, names) -> Optional[_dt.date]:
         for name in names:
             param = reg.parameters.get(name)
             for entry in (param.entries if param else ()):
-                end = entry.until or entry.start
-                last = end if last is None or end > last else last
+                if entry.until is None:
+                    return None  # an open-ended figure: the data has no end date to name
+                last = entry.until if last is None or entry.until > last else last
     return last
 
 

@@ -8,10 +8,13 @@ from typing import Optional
 from ..params import Chain, Found
 
 
+NO_BACKPAY = "no_new_enrolment"  # the lapse cannot be back-paid: re-enrol as new
+
+
 @dataclass(frozen=True)
 class Eligibility:
     rule: str  # which rule applied (key used by the renderer)
-    can_backpay: str  # "yes" | "employer" | "often" | "limited" | "no_new_enrolment" | "window" | "unknown"
+    can_backpay: str  # "yes" | "employer" | "often" | "limited" | NO_BACKPAY | "window" | "unknown"
     benefits_from: str  # "payment_month" | "next_month" | "after_wait" | "gap_reimbursed" | "unknown"
     gap_covered: Optional[bool]
     continuity_kept: Optional[bool]
@@ -39,7 +42,7 @@ def _regional_rule(chain: Chain, today: _dt.date, insurance_type: str, lapse_rea
     personal = insurance_type == "flexible" or lapse_reason == "personal"
     if rule.get("personal_backpay_allowed") is False and personal:
         wait = (int(first), int(first)) if first else None
-        return Eligibility("regional_no_backpay", "no_new_enrolment", "after_wait", False, False, wait, int(limit),
+        return Eligibility("regional_no_backpay", NO_BACKPAY, "after_wait", False, False, wait, int(limit),
                            tuple(used))
     if lapse_months is None:
         return Eligibility("regional_unknown", "limited", "unknown", None, None, _long_wait(rule), int(limit),
@@ -104,13 +107,13 @@ def eligibility(chain: Chain, today: _dt.date, insurance_type: Optional[str], la
             if lapse_months <= limit:
                 return Eligibility("flexible_regional_short", "yes", "gap_reimbursed", True, True, (0, 0), limit,
                                    tuple(used))
-            return Eligibility("flexible_regional_long", "no_new_enrolment", "after_wait", False, False,
+            return Eligibility("flexible_regional_long", NO_BACKPAY, "after_wait", False, False,
                                (wait, wait), limit, tuple(used))
         limit = _val(get("employee_short_lapse_months"))
         if lapse_months is not None and lapse_months <= limit:
             return Eligibility("flexible_short", "often", "next_month", None, True, (0, 0), limit, tuple(used))
         if lapse_months is not None:
-            return Eligibility("flexible_long", "no_new_enrolment", "after_wait", False, False, None, limit,
+            return Eligibility("flexible_long", NO_BACKPAY, "after_wait", False, False, None, limit,
                                tuple(used))
         return Eligibility("flexible_unknown", "limited", "unknown", None, None, None, limit, tuple(used))
 
