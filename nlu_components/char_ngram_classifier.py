@@ -12,6 +12,12 @@ training data (data/nlu/real.yml) plus the held-out set, not on tests/nlu_real.y
 1-3 grams 0.825 (held-out 0.969), 1-4 0.804 (0.962), 1-5 0.793 (0.959), 1-2 0.825 (0.966);
 C 10 / 30 / 100 with 1-3 grams 0.823 / 0.825 / 0.823.
 
+One rule from CONTRACT.md sits on top of the model: a message that names another scheme or fund
+(公积金, 养老, 失业, 工伤, 生育) and no word for medical insurance is out_of_scope, whatever lapse
+words it uses (``nlu_components.parsing.other_scheme_topic``; the words and the measurement are
+in nlu/lexicon/out_of_scope_topics.yml). The model alone reads 「公积金断了几个月有什么影响」 as
+ask_lapse_impact: the lapse words outweigh the one word that names the topic.
+
 Config (config.yml): ``C`` (inverse regularization), ``min_ngram``/``max_ngram``,
 ``max_iter``, ``random_seed``, ``ranking_length``. Persisted with skops (no pickle).
 """
@@ -29,7 +35,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.parsing import normalize_text
+from nlu_components.parsing import normalize_text, other_scheme_topic
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,7 @@ _FILE = "char_ngram_classifier.skops"
 # The one type beyond skops' trusted scikit-learn and numpy types that the fitted pipeline
 # holds (TfidfTransformer's idf matrix); anything else in the file is refused at load.
 _TRUSTED = ["scipy.sparse._csr.csr_matrix"]
+OUT_OF_SCOPE = "out_of_scope"
 
 
 def skops_io():
@@ -136,6 +143,10 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         for message, row in zip(messages, probabilities):
             ranking = sorted(({"name": name, "confidence": float(p)} for name, p in zip(classes, row)),
                              key=lambda r: -r["confidence"])
+            if OUT_OF_SCOPE in classes and other_scheme_topic(message.get(TEXT)) is not None:
+                # The rule decides: the model's probabilities for the other intents do not count.
+                ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}] + [
+                    {"name": r["name"], "confidence": 0.0} for r in ranking if r["name"] != OUT_OF_SCOPE]
             message.set("intent", ranking[0], add_to_output=True)
             length = int(self.config["ranking_length"])
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking,

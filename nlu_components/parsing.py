@@ -121,6 +121,37 @@ def stated_phrases(text: Any) -> List[str]:
     return [name for name, patterns in _stated_patterns().items() if any(p.search(plain) for p in patterns)]
 
 
+@functools.lru_cache(maxsize=1)
+def out_of_scope_table() -> Dict[str, Any]:
+    """nlu/lexicon/out_of_scope_topics.yml: the neighbouring topics, their keywords and replies."""
+    import yaml
+
+    return yaml.safe_load((_LEXICON_DIR / "out_of_scope_topics.yml").read_text(encoding="utf-8")) or {}
+
+
+def neighbouring_topic(text: Any) -> Optional[Dict[str, Any]]:
+    """The first topic in the out-of-scope table whose keyword the message says, or None."""
+    s = normalize_chars(text)
+    for topic in out_of_scope_table().get("topics") or []:
+        if any(str(k) in s for k in topic.get("keywords") or []):
+            return topic
+    return None
+
+
+def other_scheme_topic(text: Any) -> Optional[Dict[str, Any]]:
+    """The topic when a message names another scheme or fund (a topic marked ``other_scheme``:
+    公积金, 养老, 失业, 工伤, 生育) and no word for medical insurance itself (``medical_words``):
+    「公积金断了几个月有什么影响」 is about 公积金 whatever its lapse words say. None otherwise."""
+    table = out_of_scope_table()
+    s = normalize_chars(text)
+    if any(str(w) in s for w in table.get("medical_words") or []):
+        return None
+    for topic in table.get("topics") or []:
+        if topic.get("other_scheme") and any(str(k) in s for k in topic.get("keywords") or []):
+            return topic
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Chinese numerals
 # --------------------------------------------------------------------------------------------

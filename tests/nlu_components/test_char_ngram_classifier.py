@@ -17,6 +17,7 @@ EXAMPLES = {
     "ask_can_backpay": ["医保断缴了还能补吗", "断了三个月能补交吗", "过了期还能补缴吗", "医保断了怎么办"],
     "ask_late_fee": ["补缴要交滞纳金吗", "滞纳金怎么算", "滞纳金谁出", "会罚款吗"],
     "greet": ["你好", "您好", "在吗", "哈喽"],
+    "out_of_scope": ["明天天气怎么样", "讲个笑话", "公积金怎么提取", "养老金什么时候涨"],
 }
 
 
@@ -52,6 +53,28 @@ def test_trained_model_is_loaded_and_classifies(trained):
     assert [r["name"] for r in ranking][0] == "ask_can_backpay"
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
     assert _classify(loaded, "滯納金要交嗎").get("intent")["name"] == "ask_late_fee"  # traditional
+
+
+@pytest.mark.parametrize("text", [
+    "公积金断了几个月还能补吗",          # lapse words, but about 公积金
+    "养老保险断缴三个月有什么影响",
+    "社保断了，失业金还能领吗",
+    "公積金斷繳了怎麼辦",                # traditional characters
+])
+def test_a_question_about_another_scheme_is_out_of_scope(trained, text):
+    storage, resource = trained
+    loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
+    message = _classify(loaded, text)
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "out_of_scope" and sum(r["confidence"] for r in ranking) == 1.0
+
+
+@pytest.mark.parametrize("text", ["医保和公积金都断了还能补吗", "养老和医疗保险断了三个月能补吗"])
+def test_a_question_that_names_medical_insurance_is_left_to_the_model(trained, text):
+    storage, resource = trained
+    loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
+    assert _classify(loaded, text).get("intent")["name"] == "ask_can_backpay"
 
 
 def test_ranking_length_limits_the_ranking(trained):

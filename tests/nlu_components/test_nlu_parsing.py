@@ -245,3 +245,17 @@ def test_formal_chinese_numerals_round_trip(n):
     assert parse_number(text) == n, text
     if n >= 100:
         assert [s.value for s in parse_money(text + "元")] == [float(n)], text
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("公积金断了几个月有什么影响", "住房公积金"),
+    ("职工养老断缴了还能补吗", "养老保险"),
+    ("工伤保险断了怎么办", "工伤保险"),
+    ("醫保斷了", None),                     # medical insurance itself
+    ("医保和养老保险都断了", None),          # names medical insurance too: the model decides
+    ("社保断了三个月", None),                # 社保 alone is read as medical insurance
+    ("医保卡丢了怎么办", None),              # a neighbouring topic, but not another scheme
+])
+def test_other_scheme_topic(text, topic):
+    found = parsing.other_scheme_topic(text)
+    assert (found["name"] if found else None) == topic
