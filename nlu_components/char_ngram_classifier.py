@@ -62,6 +62,22 @@ def skops_io():
     return sio
 
 
+def with_fast_layout(pipeline: Any) -> Any:
+    """The fitted pipeline with the logistic regression's coefficients stored column-major.
+
+    scikit-learn scores a message as ``X @ coef_.T``. With ``coef_`` row-major (as fitted and as
+    loaded), ``coef_.T`` is not C-contiguous and scipy copies the whole matrix (intents x n-gram
+    vocabulary, about 4 MB) on every call: 1.6 of the 2.3 ms the classifier took per message
+    (docs/performance.md). Column-major, the transpose is used in place; the values and the
+    predictions are the same."""
+    import numpy as np
+
+    logreg = pipeline.named_steps.get("logreg") if hasattr(pipeline, "named_steps") else None
+    if logreg is not None and hasattr(logreg, "coef_"):
+        logreg.coef_ = np.asfortranarray(logreg.coef_)
+    return pipeline
+
+
 def classifier_text(text: Optional[str]) -> str:
     """The form of a message the classifier sees (training and prediction alike)."""
     return normalize_text(text or "").lower()
@@ -115,6 +131,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         self.pipeline = make_pipeline(self.config)
         self.pipeline.fit([classifier_text(e.get(TEXT)) for e in examples],
                           [e.get(INTENT) for e in examples])
+        with_fast_layout(self.pipeline)
         self.persist()
         return self._resource
 
@@ -129,7 +146,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         sio = skops_io()
         try:
             with model_storage.read_from(resource) as model_dir:
-                pipeline = sio.load(model_dir / _FILE, trusted=_TRUSTED)
+                pipeline = with_fast_layout(sio.load(model_dir / _FILE, trusted=_TRUSTED))
         except ValueError:  # nothing was persisted (trained without intents)
             pipeline = None
         return cls(config, model_storage, resource, pipeline)

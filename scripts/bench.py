@@ -2,13 +2,13 @@
 """Load benchmark of the REST channel on loopback, embedded and production profiles.
 
 N concurrent simulated users each run a realistic multi-turn conversation (bounded by --turns and
---max-seconds). Per profile it reports throughput, p50/p95/p99 latency and errors for the REST
+--max-seconds), in --rounds rounds that alternate REST and parse phases. Per profile it reports throughput, p50/p95/p99 latency and errors for the REST
 channel, the NLU-only `/model/parse` latency under the same concurrency (the baseline: ratio =
 REST p50 / parse p50), the same two for one user alone (every conversation in turn: the cost of
 one turn without queueing), the Rasa servers' CPU milliseconds per REST turn and per parse (a
 figure that other work on a shared machine moves far less than latency) and the RSS of every process. Prints a table, writes reports/bench.json.
 
-    .venv/bin/python scripts/bench.py [--users 20] [--turns 5] [--max-seconds 120]
+    .venv/bin/python scripts/bench.py [--users 20] [--turns 5] [--rounds 3] [--max-seconds 120]
                                       [--profiles embedded,production] [--model PATH]
 The production profile needs postgresql and redis-server (Debian packages); it starts its own
 throw-away instances, two Rasa servers (requests alternate between them, as behind a load
@@ -79,7 +79,7 @@ def summarize(latencies: List[float], errors: int, wall: float) -> Dict[str, flo
         "throughput_rps": round(len(latencies) / wall, 2) if wall else 0.0,
         "p50_ms": round(percentile(ms, 50) or 0, 1), "p95_ms": round(percentile(ms, 95) or 0, 1),
         "p99_ms": round(percentile(ms, 99) or 0, 1), "mean_ms": round(statistics.mean(ms), 1) if ms else 0.0,
-        "wall_s": round(wall, 1),
+        "wall_s": round(wall, 1), "_ms": ms,
     }
 
 
@@ -188,7 +188,8 @@ def with_cpu(pids: List[int], phase):
     """Runs phase() and adds the Rasa servers' CPU milliseconds per successful request to its summary."""
     before = cpu_seconds(pids)
     result = phase()
-    result["rasa_cpu_ms_per_request"] = round(1000 * (cpu_seconds(pids) - before) / max(1, result["ok"]), 1)
+    result["_cpu_s"] = cpu_seconds(pids) - before
+    result["rasa_cpu_ms_per_request"] = round(1000 * result["_cpu_s"] / max(1, result["ok"]), 1)
     return result
 
 
@@ -238,27 +239,59 @@ def profile_production(model: Path, workdir: Path, args) -> Dict:
         redis_server.cleanup()
 
 
+def pooled(phases: List[Dict]) -> Dict[str, float]:
+    """One summary of several rounds of a phase: latencies pooled, walls and CPU added."""
+    latencies = [ms / 1000 for phase in phases for ms in phase["_ms"]]
+    errors = sum(phase["errors"] for phase in phases)
+    result = summarize(latencies, errors, sum(phase["wall_s"] for phase in phases))
+    if all("_cpu_s" in phase for phase in phases):
+        result["rasa_cpu_ms_per_request"] = round(
+            1000 * sum(phase["_cpu_s"] for phase in phases) / max(1, result["ok"]), 1)
+    return result
+
+
+def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return round(a / b, 2) if a and b else None
+
+
+def spread(values: List[Optional[float]]) -> Dict[str, Optional[float]]:
+    """Median and range of a figure over the rounds."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return {"median": None, "min": None, "max": None, "rounds": values}
+    return {"median": round(statistics.median(known), 2), "min": min(known), "max": max(known), "rounds": values}
+
+
 def measure(servers: List[RasaServer], pids: Dict[str, int], args) -> Dict:
+    """`args.rounds` rounds, each: REST at N users, parse at N users, then one user alone. The
+    phases alternate so that drifting load on a shared machine hits REST and parse alike; the
+    ratios are taken within each round and reported as median and range."""
     urls, parse_url = [s.url for s in servers], servers[0].api("/model/parse")
     warm_up(servers)
     rasa_pids = [s.proc.pid for s in servers]
-    deadline = time.monotonic() + args.max_seconds
-    rest = with_cpu(rasa_pids, lambda: run_users(urls, args.users, args.turns, deadline, args.timeout))
-    parse = with_cpu(rasa_pids, lambda: run_parse(parse_url, args.users, args.turns,
-                                                  time.monotonic() + args.max_seconds, args.timeout))
-    ratio = round(rest["p50_ms"] / parse["p50_ms"], 2) if parse["p50_ms"] else None
-    one = run_one_user(urls[0], parse_url, args.turns, time.monotonic() + args.max_seconds, args.timeout)
-    one["rest_to_parse_p50_ratio"] = (round(one["rest"]["p50_ms"] / one["nlu_parse"]["p50_ms"], 2)
-                                      if one["nlu_parse"]["p50_ms"] else None)
-    cpu_ratio = (round(rest["rasa_cpu_ms_per_request"] / parse["rasa_cpu_ms_per_request"], 2)
-                 if parse["rasa_cpu_ms_per_request"] else None)
-    return {"servers": len(urls), "rest": rest, "nlu_parse": parse, "rest_to_parse_p50_ratio": ratio,
-            "rest_to_parse_cpu_ratio": cpu_ratio,
-            "one_user": one, "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()}}
+    rounds = []
+    for _ in range(max(1, args.rounds)):
+        deadline = time.monotonic() + args.max_seconds
+        rest = with_cpu(rasa_pids, lambda: run_users(urls, args.users, args.turns, deadline, args.timeout))
+        parse = with_cpu(rasa_pids, lambda: run_parse(parse_url, args.users, args.turns,
+                                                      time.monotonic() + args.max_seconds, args.timeout))
+        one = run_one_user(urls[0], parse_url, args.turns, time.monotonic() + args.max_seconds, args.timeout)
+        rounds.append({"rest": rest, "nlu_parse": parse, "one_rest": one["rest"], "one_parse": one["nlu_parse"]})
+    figures = {key: pooled([r[key] for r in rounds]) for key in ("rest", "nlu_parse", "one_rest", "one_parse")}
+    one_user = {"rest": figures["one_rest"], "nlu_parse": figures["one_parse"],
+                "rest_to_parse_p50_ratio": spread([ratio(r["one_rest"]["p50_ms"], r["one_parse"]["p50_ms"])
+                                                   for r in rounds])["median"]}
+    p50_ratios = spread([ratio(r["rest"]["p50_ms"], r["nlu_parse"]["p50_ms"]) for r in rounds])
+    cpu_ratios = spread([ratio(r["rest"]["rasa_cpu_ms_per_request"], r["nlu_parse"]["rasa_cpu_ms_per_request"])
+                         for r in rounds])
+    return {"servers": len(urls), "rounds": len(rounds), "rest": figures["rest"], "nlu_parse": figures["nlu_parse"],
+            "rest_to_parse_p50_ratio": p50_ratios["median"], "rest_to_parse_p50_ratio_by_round": p50_ratios,
+            "rest_to_parse_cpu_ratio": cpu_ratios["median"], "rest_to_parse_cpu_ratio_by_round": cpu_ratios,
+            "one_user": one_user, "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()}}
 
 
 def print_table(results: Dict[str, Dict], args) -> None:
-    print(f"\nBench: {args.users} users x {args.turns} turns, cap {args.max_seconds:g} s per phase")
+    print(f"\nBench: {args.users} users x {args.turns} turns, {args.rounds} rounds, cap {args.max_seconds:g} s per phase")
     header = f"{'profile':<11} {'phase':<15} {'ok':>5} {'err':>4} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
     print(header)
     print("-" * len(header))
@@ -272,10 +305,23 @@ def print_table(results: Dict[str, Dict], args) -> None:
             print(f"{name:<11} {phase:<15} {r['ok']:>5} {r['errors']:>4} {r['throughput_rps']:>7} "
                   f"{r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8}")
         rss = ", ".join(f"{k} {v} MB" for k, v in result["rss_mb"].items())
-        print(f"{'':<11} REST/parse p50 ratio: {result['rest_to_parse_p50_ratio']} at {args.users} users, "
+        by_round = result["rest_to_parse_p50_ratio_by_round"]
+        cpu_by_round = result["rest_to_parse_cpu_ratio_by_round"]
+        print(f"{'':<11} REST/parse p50 ratio: {result['rest_to_parse_p50_ratio']} at {args.users} users "
+              f"(median of {result['rounds']} rounds, {by_round['min']}-{by_round['max']}), "
               f"{result['one_user']['rest_to_parse_p50_ratio']} for one user; RSS: {rss}")
         print(f"{'':<11} Rasa CPU per request at {args.users} users: REST {result['rest']['rasa_cpu_ms_per_request']} ms, "
-              f"parse {result['nlu_parse']['rasa_cpu_ms_per_request']} ms (ratio {result['rest_to_parse_cpu_ratio']})")
+              f"parse {result['nlu_parse']['rasa_cpu_ms_per_request']} ms (ratio {result['rest_to_parse_cpu_ratio']}, "
+              f"{cpu_by_round['min']}-{cpu_by_round['max']} over the rounds)")
+
+
+def public(value):
+    """The report without the raw per-request figures kept for pooling (keys starting with _)."""
+    if isinstance(value, dict):
+        return {k: public(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list):
+        return [public(v) for v in value]
+    return value
 
 
 def main() -> int:
@@ -284,6 +330,8 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--max-seconds", type=float, default=120, help="cap per phase (conversations, then parse)")
     parser.add_argument("--timeout", type=float, default=60, help="per request")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of all phases; ratios are per round, reported as median and range")
     parser.add_argument("--instances", type=int, default=2, help="Rasa servers in the production profile")
     parser.add_argument("--profiles", default="embedded,production")
     parser.add_argument("--model", help="model archive (default: ASSISTANT_MODEL or the current model)")
@@ -299,10 +347,10 @@ def main() -> int:
                 results[name] = runner(model, Path(tmp) / name, args)
             except Exception as error:  # noqa: BLE001 - reported, the other profile still runs
                 results[name] = {"error": f"{type(error).__name__}: {str(error)[:500]}"}
-    report = {"users": args.users, "turns": args.turns, "max_seconds": args.max_seconds, "model": str(model),
+    report = {"users": args.users, "rounds": args.rounds, "turns": args.turns, "max_seconds": args.max_seconds, "model": str(model),
               "cpus": os.cpu_count(), "generated": time.strftime("%Y-%m-%dT%H:%M:%S"), "profiles": results}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    Path(args.out).write_text(json.dumps(public(report), ensure_ascii=False, indent=2))
     print_table(results, args)
     print(f"\nwritten to {args.out}")
     return 1 if any("error" in r or r["rest"]["errors"] or r["one_user"]["rest"]["errors"]

@@ -77,6 +77,22 @@ def test_a_question_that_names_medical_insurance_is_left_to_the_model(trained, t
     assert _classify(loaded, text).get("intent")["name"] == "ask_can_backpay"
 
 
+def test_the_loaded_coefficients_are_scored_without_a_copy(trained):
+    """scikit-learn computes X @ coef_.T; coef_ column-major makes coef_.T C-contiguous, so scipy
+    uses it in place instead of copying the whole matrix per message. Same probabilities."""
+    import numpy as np
+
+    storage, resource = trained
+    loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
+    logreg = loaded.pipeline.named_steps["logreg"]
+    assert logreg.coef_.T.flags["C_CONTIGUOUS"]
+    texts = ["医保断了三个月还能补吗", "滞纳金谁出", "你好"]
+    row_major = np.ascontiguousarray(logreg.coef_)
+    X = loaded.pipeline.named_steps["tfidf"].transform(texts)
+    expected = X @ row_major.T + logreg.intercept_
+    assert np.allclose(logreg.decision_function(X), expected)
+
+
 def test_ranking_length_limits_the_ranking(trained):
     storage, resource = trained
     loaded = CharNgramIntentClassifier.load({"ranking_length": 2}, storage, resource, _context())

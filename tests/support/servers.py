@@ -9,6 +9,7 @@ session, shared by every server started, so hashed ids and signed web ids agree 
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -112,6 +113,13 @@ class ActionServer:
         _stop(self.proc, sig)
 
 
+def _repo_action_endpoint() -> Dict[str, object]:
+    import yaml
+
+    conf = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    return dict(conf.get("action_endpoint") or {})
+
+
 @dataclass
 class RasaServer:
     workdir: Path
@@ -149,10 +157,13 @@ class RasaServer:
         return conversation_id(channel, sender)
 
     def write_endpoints(self) -> Path:
+        """Endpoints for this server: its action server, and its own SQLite tracker store."""
         path = self.workdir / f"endpoints-{self.port}.yml"
         lines = []
         if self.action_url:
-            lines += ["action_endpoint:", f'  url: "{self.action_url}/webhook"']
+            # The repository's action endpoint settings (endpoints.yml), with this test's address.
+            lines += ["action_endpoint:", f'  url: "{self.action_url}/webhook"'] + [
+                f"  {key}: {json.dumps(value)}" for key, value in _repo_action_endpoint().items() if key != "url"]
         lines += ["tracker_store:", "  type: ops.masking_store.MaskingSQLTrackerStore", '  dialect: "sqlite"', f'  db: "{self.workdir / "tracker.db"}"']
         path.write_text("\n".join(lines) + "\n")
         return path
