@@ -69,10 +69,11 @@ test-unit: assets
 
 # NLU floors: held-out set and entities 0.95; real questions (tests/nlu_real.yml): out_of_scope
 # recall 0.85 and intent accuracy REAL_MIN_ACCURACY. Issue 11 asks 0.90. The character n-gram
-# classifier reaches 0.846 on the 306-row set (the 303 rows no earlier model trained on: 0.822
-# with the previous training data, 0.845 with the 172 rows added since). Training is seeded and
-# deterministic, so the floor sits just under what it reaches and guards against regressions.
-REAL_MIN_ACCURACY := 0.83
+# classifier reaches 0.849 on the 352-row set; on the 345 rows that no earlier training data held,
+# the same classifier trained on the 791-row corpus of stop 18 scores 0.820, and 0.849 with the
+# 307 real questions added since. Training is seeded and deterministic, so the floor sits just
+# under what it reaches and guards against regressions.
+REAL_MIN_ACCURACY := 0.84
 test: system model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95 \

@@ -95,7 +95,8 @@ class ValidateCaseForm(FormValidationAction):
         intent = latest_intent(tracker)
         if turn == "after_bypass" and intent in STEP_ASIDE_INTENTS:
             events = self._count_bypass(requested, dispatcher, tracker, domain, events)
-        elif turn == "answer" and not pre and not self._anything_set(events) and intent == "inform":
+        elif (turn == "answer" and not pre and not self._anything_set(events) and intent == "inform"
+              and not self._message_filled_a_slot(tracker)):
             # Nothing in the message answers the question and no other rule will take it:
             # a failed answer like any invalid one (re-asked, then skipped).
             label = FIELD_LABELS.get(requested, requested)
@@ -104,6 +105,14 @@ class ValidateCaseForm(FormValidationAction):
             events = [SlotSet(k, v) for k, v in invalid.items()]
             events.append(await self.next_requested_slot(dispatcher, tracker, domain))
         return pre + events
+
+    @staticmethod
+    def _message_filled_a_slot(tracker: Tracker) -> bool:
+        """Whether an entity of the message filled a slot before this action ran (Rasa's slot
+        mappings): 「去年没交」 asked for the lapse fills lapsed_years, which has no validator and
+        so sets nothing here, yet answers the question (the lapse is the 年度 named)."""
+        return any(e.get("entity") in tracker.slots and tracker.get_slot(e.get("entity")) is not None
+                   for e in tracker.latest_message.get("entities") or [])
 
     @staticmethod
     def _anything_set(events: List[Dict[Text, Any]]) -> bool:

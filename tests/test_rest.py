@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import uuid
 
 from tests.conftest import post_json
@@ -222,6 +224,19 @@ def test_paid_this_year_without_a_date_is_not_read_as_paid_today(chat):
     dated = joined(chat(sender, "3月10日交的"))
     assert dated.splitlines()[0] == "等待期3个月，预计2026年6月10日起可以报销。"
     assert "是哪天交的" not in dated
+
+
+@pytest.mark.parametrize("answer, waiting", [
+    ("去年没交", "等待期3个月"),
+    ("前年和去年都没交", "等待期4个月"),
+])
+def test_a_resident_is_asked_which_years_and_a_year_answer_is_understood(chat, answer, waiting):
+    sender = new_sender()
+    asked = joined(chat(sender, "成都居民医保断了，多久能报销"))
+    assert asked == "哪一年没交？（例如：去年没交、前年和去年都没交、两年没交）"
+    text = joined(chat(sender, answer))
+    assert "没能从您的回答里看出" not in text
+    assert text.startswith(waiting)
 
 
 def test_bust_employer_gets_advice_that_works_without_it(chat):
