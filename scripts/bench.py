@@ -2,7 +2,8 @@
 """Load benchmark of the REST channel on loopback, embedded and production profiles.
 
 N concurrent simulated users each run a realistic multi-turn conversation (bounded by --turns and
---max-seconds), in --rounds rounds that alternate REST and parse phases. Per profile it reports throughput, p50/p95/p99 latency and errors for the REST
+--max-seconds), in --rounds rounds that alternate REST and parse phases. Per profile it reports
+throughput, p50/p95/p99 latency and errors for the REST
 channel, the NLU-only `/model/parse` latency under the same concurrency (the baseline: ratio =
 REST p50 / parse p50), the same two for one user alone (every conversation in turn: the cost of
 one turn without queueing), the Rasa servers' CPU milliseconds per REST turn and per parse (a
