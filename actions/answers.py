@@ -15,6 +15,7 @@ from policy_engine.validation import validate
 
 from .common import (
     QUESTION_PREFIX,
+    begin_new_case,
     buttons_payload,
     case_from_tracker,
     latest_intent,
@@ -47,12 +48,13 @@ class ActionAnswer(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        new_case = begin_new_case(tracker)
         intent = latest_intent(tracker)
         asked = intent[len(QUESTION_PREFIX):] if intent.startswith(QUESTION_PREFIX) else None
         topic = asked if asked in TOPICS else tracker.get_slot("topic")
         if topic not in TOPICS:
             # Facts given with no question are checked before they are recorded (断了500个月).
-            problems, events = [], [SlotSet("fallback_count", 0)]
+            problems, events = [], new_case + [SlotSet("fallback_count", 0)]
             for field, value in case_from_tracker(tracker).known().items():
                 _, problem = validate(field, value, said_for(field, tracker.get_slot(field), tracker))
                 if problem:
@@ -67,7 +69,7 @@ class ActionAnswer(Action):
             return events
         result = answer(topic, case_from_tracker(tracker), today=today())
         dispatcher.utter_message(text=result.text, buttons=buttons_payload(result.buttons))
-        events: List[EventType] = [SlotSet("fallback_count", 0)]
+        events: List[EventType] = new_case + [SlotSet("fallback_count", 0)]
         if tracker.active_loop_name is None:
             # Remember the question so a later correction recomputes it; inside a form the
             # form's own topic must stay.
@@ -81,8 +83,9 @@ class ActionHandoff(Action):
 
     @safe_run
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        new_case = begin_new_case(tracker)  # 「我妈在上海，电话多少」: the mother's city
         dispatcher.utter_message(text=handoff_text(case_from_tracker(tracker)))
-        return [SlotSet("fallback_count", 0)]
+        return new_case + [SlotSet("fallback_count", 0)]
 
 
 class ActionResetCase(Action):

@@ -15,6 +15,7 @@ from policy_engine import TOPICS, required_fields, validate
 from policy_engine.validation import FIELD_LABELS, quoted, reask
 
 from .common import (
+    begin_new_case,
     case_from_tracker,
     fraction_note,
     latest_intent,
@@ -86,16 +87,18 @@ class ValidateCaseForm(FormValidationAction):
         return "validate_case_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        # Another person's case (我老公…) or another place with a situation: the old facts go.
+        new_case = begin_new_case(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
         turn = _turn(tracker) if requested else "resumed"
-        pre: List[Dict[Text, Any]] = []
+        read: List[Dict[Text, Any]] = []
         if turn == "answer" and requested in TEXT_ANSWER_FIELDS:
-            pre = self._read_answer_from_text(requested, tracker)
+            read = self._read_answer_from_text(requested, tracker)
         events = await super().run(dispatcher, tracker, domain)
         intent = latest_intent(tracker)
         if turn == "after_bypass" and intent in STEP_ASIDE_INTENTS:
             events = self._count_bypass(requested, dispatcher, tracker, domain, events)
-        elif (turn == "answer" and not pre and not self._anything_set(events) and intent == "inform"
+        elif (turn == "answer" and not read and not self._anything_set(events) and intent == "inform"
               and not self._message_filled_a_slot(tracker)):
             # Nothing in the message answers the question and no other rule will take it:
             # a failed answer like any invalid one (re-asked, then skipped).
@@ -104,7 +107,7 @@ class ValidateCaseForm(FormValidationAction):
             tracker.slots.update(invalid)
             events = [SlotSet(k, v) for k, v in invalid.items()]
             events.append(await self.next_requested_slot(dispatcher, tracker, domain))
-        return pre + events
+        return new_case + read + events
 
     @staticmethod
     def _message_filled_a_slot(tracker: Tracker) -> bool:

@@ -6,18 +6,23 @@ import functools
 import logging
 import math
 import os
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from nlu_components.parsing import stated_phrases
+from nlu_components.parsing import case_person, stated_phrases
 from policy_engine import Case
 
 logger = logging.getLogger(__name__)
 
 QUESTION_PREFIX = "ask_"
 CASE_FIELDS = tuple(Case.__dataclass_fields__)
+# Slots that belong to one person's case besides its fields; cleared when a new case begins.
+CASE_BOOKKEEPING = ("lapse_months_stated", "skipped_fields", "retry_count")
+# Facts that, given with another place, make a message a new situation rather than a correction.
+SITUATION_FACTS = ("insurance_type", "lapse_reason", "lapse_months", "lapsed_years", "lapse_start")
 
 APOLOGY = (
     "抱歉，系统暂时出了点问题，没能完成计算。\n"
@@ -57,14 +62,11 @@ def case_from_tracker(tracker: Tracker) -> Case:
 
 
 def user_texts(tracker: Tracker) -> List[Text]:
-    """The person's messages since the case was last cleared (重新开始, restart), oldest first."""
-    texts: List[Text] = []
-    for event in tracker.events or ():
-        kind = event.get("event")
-        if kind in ("reset_slots", "restart"):
-            texts = []
-        elif kind == "user" and event.get("text"):
-            texts.append(str(event["text"]))
+    """The person's messages since the current case began (case_start: 重新开始, restart, or a
+    message that began another case), oldest first."""
+    events = list(tracker.events or ())
+    start, _ = case_start(events)
+    texts = [str(e["text"]) for e in events[start:] if e.get("event") == "user" and e.get("text")]
     latest = str((tracker.latest_message or {}).get("text") or "")
     if latest and (not texts or texts[-1] != latest):
         texts.append(latest)
@@ -82,6 +84,81 @@ def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
         if "payment_year" in said:
             found["payment_year"] = today().year
     return found
+
+
+def _begins_case(text: Any, entities: List[Dict[Text, Any]], person: Text,
+                 before: Dict[Text, Any]) -> Optional[Text]:
+    """The person a new case begins for with this message, or None when it continues the case
+    of `person` (whose slots were `before`). A new case begins when the message names someone
+    else (我老公…, after the person's own case), or gives another place together with a
+    situation (「北京灵活就业，断了4个月」 after a 南昌 case); a place alone (「那在北京呢」) or a
+    number alone is a correction of the same case."""
+    named = case_person(text)
+    if named and named != person:
+        return named
+    given = {e.get("entity"): e.get("value") for e in entities or ()}
+    place = given.get("city") or given.get("province")
+    held = {before.get("city"), before.get("province")} - {None}
+    if place and held and place not in held and any(f in given for f in SITUATION_FACTS):
+        return person if person == "self" else "unnamed"  # whose situation it is was not said
+    return None
+
+
+def case_start(events: List[Dict[Text, Any]]) -> Tuple[int, Text]:
+    """Where the current case begins in the events (the message that began it, or the last
+    重新开始 / restart; 0 when neither), and whose case it is (nlu/lexicon/case_person.yml keys;
+    "self" unless someone else was named). Derived from the events alone, so every action reads
+    the same answer and none needs to be told."""
+    start, person, before = 0, "self", {}
+    for i, event in enumerate(events):
+        kind = event.get("event")
+        if kind in ("reset_slots", "restart"):
+            start, person, before = i, "self", {}
+        elif kind == "slot":
+            before[event.get("name")] = event.get("value")
+        elif kind == "user":
+            entities = (event.get("parse_data") or {}).get("entities") or []
+            began = _begins_case(event.get("text"), entities, person, before)
+            if began:
+                start, person = i, began
+    return start, person
+
+
+def begin_new_case(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Empties the previous case's facts when the latest message begins a new case (see
+    _begins_case), in the tracker this action reads and in the events it returns: the facts
+    this message gives stay. Idempotent within a turn: a slot already set after the message
+    (emptied by an earlier action of the turn, or validated) counts as given."""
+    events = list(tracker.events or ())
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    if last_user < 0 or case_start(events)[0] != last_user:
+        return []
+    before = _slots_before(events[:last_user])
+    given = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or ()}
+    given.update(e.get("name") for e in events[last_user + 1:]
+                 if e.get("event") == "slot" and e.get("value") != before.get(e.get("name")))
+    cleared = [name for name in CASE_FIELDS + CASE_BOOKKEEPING
+               if name in tracker.slots and name not in given and before.get(name) not in (None, [], 0)]
+    # Slot candidates a form re-validates (prefilled values) must not bring the old facts back.
+    tracker.events[:] = [e for i, e in enumerate(tracker.events)
+                         if i <= last_user or not (e.get("event") == "slot" and e.get("name") in cleared)]
+    result: List[Dict[Text, Any]] = []
+    for name in cleared:
+        empty = [] if name == "skipped_fields" else (0 if name == "retry_count" else None)
+        tracker.slots[name] = empty
+        result.append(SlotSet(name, empty))
+    return result
+
+
+def _slots_before(events: List[Dict[Text, Any]]) -> Dict[Text, Any]:
+    """Slot values the events leave (a reset empties them)."""
+    values: Dict[Text, Any] = {}
+    for event in events:
+        if event.get("event") == "slot":
+            values[event.get("name")] = event.get("value")
+        elif event.get("event") in ("reset_slots", "restart"):
+            values = {}
+    return values
 
 
 def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:

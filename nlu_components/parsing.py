@@ -122,6 +122,23 @@ def stated_phrases(text: Any) -> List[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _person_patterns() -> Dict[str, List["re.Pattern"]]:
+    import yaml
+
+    conf = yaml.safe_load((_LEXICON_DIR / "case_person.yml").read_text(encoding="utf-8")) or {}
+    return {name: [re.compile(p) for p in patterns or ()] for name, patterns in conf.items()}
+
+
+def case_person(text: Any) -> Optional[str]:
+    """Whose case the message is about (nlu/lexicon/case_person.yml): 「我老公在深圳上班」 ->
+    ``spouse``, 「我自己呢」 -> ``self``; None when it names nobody. The earliest mention wins."""
+    plain = normalize_chars(text)
+    found = [(m.start(), name) for name, patterns in _person_patterns().items()
+             for p in patterns for m in [p.search(plain)] if m]
+    return min(found)[1] if found else None
+
+
+@functools.lru_cache(maxsize=1)
 def out_of_scope_table() -> Dict[str, Any]:
     """nlu/lexicon/out_of_scope_topics.yml: the neighbouring topics, their keywords and replies."""
     import yaml

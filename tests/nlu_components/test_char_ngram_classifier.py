@@ -60,6 +60,7 @@ def test_trained_model_is_loaded_and_classifies(trained):
     "养老保险断缴三个月有什么影响",
     "社保断了，失业金还能领吗",
     "公積金斷繳了怎麼辦",                # traditional characters
+    "物业费拖了半年，滞纳金要交吗",      # a late fee, but on a bill
 ])
 def test_a_question_about_another_scheme_is_out_of_scope(trained, text):
     storage, resource = trained

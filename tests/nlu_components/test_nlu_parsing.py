@@ -255,6 +255,9 @@ def test_formal_chinese_numerals_round_trip(n):
     ("医保和养老保险都断了", None),          # names medical insurance too: the model decides
     ("社保断了三个月", None),                # 社保 alone is read as medical insurance
     ("医保卡丢了怎么办", None),              # a neighbouring topic, but not another scheme
+    ("燃气费晚交了有滞纳金吗", "水电燃气费、物业费、税款、信用卡和贷款等其他费用"),
+    ("信用卡晚还一天滞纳金多少", "水电燃气费、物业费、税款、信用卡和贷款等其他费用"),
+    ("医保费和电费都欠着，滞纳金怎么算", None),  # names medical insurance too: the model decides
 ])
 def test_other_scheme_topic(text, topic):
     found = parsing.other_scheme_topic(text)
