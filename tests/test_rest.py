@@ -248,3 +248,30 @@ def test_bust_employer_gets_advice_that_works_without_it(chat):
     assert "《企业破产法》第一百一十三条" in sources
     # the Nanchang article, if cited at all, is named as Nanchang's example
     assert sources.count("南昌灵活就业人员医保断交补缴流程") == sources.count("（南昌的例子）")
+
+
+def test_three_peoples_cases_in_one_conversation_do_not_mix(chat):
+    # issue 11's five exchanges typed in one `make run` session: the husband's case is not the
+    # first case's closed company, the mother's is not in the husband's city, and the Beijing
+    # case that follows is not the 60-year-old mother's.
+    sender = new_sender()
+    first = joined(chat(sender, "上海职工医保断了5个月，公司倒闭了，怎么补"))
+    assert "破产管理人" in first
+    husband = joined(chat(sender, "我老公在深圳上班，公司三个月没给交医保了，怎么办"))
+    assert husband.startswith("可以，而且应由单位补缴")
+    assert "深圳" in husband and "破产" not in husband and "上海" not in husband
+    fee = joined(chat(sender, "滞纳金谁出"))
+    assert "由用人单位承担" in fee and "深圳" in fee  # a follow-up keeps the husband's case
+    mother = joined(chat(sender, "我妈60岁了，居民医保去年没交，今年交了多久能用"))
+    assert "城市" in mother and "深圳" not in mother
+    assert joined(chat(sender, "南昌")).startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月")
+    beijing = joined(chat(sender, "北京灵活就业，医保断了4个月，还能补吗？要交多少钱？"))
+    assert beijing.startswith("断缴4个月超过3个月，按首次参保办理")
+    assert "（以下按北京市规定）" in beijing and "居民" not in beijing.splitlines()[0]
+
+
+def test_a_correction_of_the_place_keeps_the_rest_of_the_case(chat):
+    sender = new_sender()
+    chat(sender, "我在南昌灵活就业，医保断了四个月，还能补吗？")
+    text = joined(chat(sender, "那在北京呢"))
+    assert text.startswith("断缴4个月超过3个月") and "（以下按北京市规定）" in text
