@@ -93,6 +93,10 @@ def _get(c: Composer, name: str, today: _dt.date):
 
 # --- computed topics -------------------------------------------------------------------------------
 
+def _year_list(years) -> str:
+    return "、".join(f"{y}年度" for y in years)
+
+
 def _resident_summary(c: Composer, case: Case, today: _dt.date):
     """The shared resident 年度 model: lines about the payment, the lapse and the wait."""
     plan = resident_plan(c.chain, today, case.payment_date, case.lapsed_years, case.lapse_start,
@@ -123,10 +127,15 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
     if not r.window.known:
         month = _get(c, "resident_assumed_window_from_month", today)
         c.line("  " + say("resident_window_unknown", year=r.enrol_year, month=month))
-    years_text = "、".join(f"{y}年度" for y in plan.lapsed_years)
+    years_text = _year_list(plan.lapsed_years)
+    named = tuple(sorted(set(case.lapsed_years or ())))
+    gap = tuple(y for y in plan.lapsed_years if y not in named)
     if plan.lapse_source == "given":
         c.line("  " + (say("resident_lapse_given", years=years_text, n=len(plan.lapsed_years))
                        if plan.lapsed_years else say("resident_no_lapse")))
+    elif plan.lapse_source == "given_to_now":
+        c.line("  " + say("resident_lapse_given_to_now", named=_year_list(y for y in plan.lapsed_years if y in named),
+                          gap=_year_list(gap), n=len(plan.lapsed_years)))
     elif plan.lapse_source in ("lapse_start", "lapse_months"):
         first = case.lapse_start or lapsed_months(today, case.lapse_months)[0]
         if plan.lapsed_years:
@@ -163,6 +172,17 @@ def _resident_summary(c: Composer, case: Case, today: _dt.date):
         per = _get(c, "resident_repair_months_per_year", _dt.date(r.enrol_year, 1, 1))
         c.bullet(say("resident_repair_price", one=UNIT, year=r.enrol_year, price=price, per_year=per, floor=floor)
                  if price else say("resident_repair_no_price", one=UNIT, per_year=per, floor=floor))
+    if plan.lapse_source == "given_to_now" and not (undated and set(gap) <= {case.payment_year}):
+        # The other reading: the year before the one bought was paid, so it is continuous. (When
+        # that year is the one 「今年交了」 may have bought, the two payment readings cover it.)
+        paid = resident_wait(c.chain, 0, r.enrol_year, r.in_window, plan.payment_date, window=r.window)
+        c.use(paid.used)
+        verdict = (say("resident_wait_verdict", months=paid.total, date=ymd(paid.benefits_from)) if paid.total
+                   else say("resident_no_wait_verdict", date=ymd(paid.benefits_from)))
+        c.bullet(say("resident_gap_paid", last=r.enrol_year - 1, gap=_year_list(gap), year=r.enrol_year,
+                     verdict=verdict))
+        c.figures["gap_years"] = list(gap)
+        c.figures["wait_months_if_gap_paid"] = paid.total
     if plan.after_year_end:
         c.bullet(say("resident_after_year_end", year=r.enrol_year, end=ymd(plan.year_end), next=r.enrol_year + 1))
     if other_year is not None:

@@ -219,7 +219,7 @@ def test_paid_this_year_without_a_date_is_not_read_as_paid_today(chat):
     asked = joined(chat(sender, "我妈60岁了，居民医保去年没交，今年交了多久能用"))
     assert "城市" in asked
     text = joined(chat(sender, "南昌"))
-    assert text.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月，预计2027年4月1日起可以报销。")
+    assert text.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期4个月，预计2027年5月1日起可以报销。")
     assert "如果是今年早些时候交的2026年度" in text and "是哪天交的？" in text
     dated = joined(chat(sender, "3月10日交的"))
     assert dated.splitlines()[0] == "等待期3个月，预计2026年6月10日起可以报销。"
@@ -227,8 +227,9 @@ def test_paid_this_year_without_a_date_is_not_read_as_paid_today(chat):
 
 
 @pytest.mark.parametrize("answer, waiting", [
-    ("去年没交", "等待期3个月"),
-    ("前年和去年都没交", "等待期4个月"),
+    # said in November 2026 while the 2027 window is open: 2026 was not mentioned and counts too
+    ("去年没交", "等待期4个月"),
+    ("前年和去年都没交", "等待期5个月"),
 ])
 def test_a_resident_is_asked_which_years_and_a_year_answer_is_understood(chat, answer, waiting):
     sender = new_sender()
@@ -264,7 +265,7 @@ def test_three_peoples_cases_in_one_conversation_do_not_mix(chat):
     assert "由用人单位承担" in fee and "深圳" in fee  # a follow-up keeps the husband's case
     mother = joined(chat(sender, "我妈60岁了，居民医保去年没交，今年交了多久能用"))
     assert "城市" in mother and "深圳" not in mother
-    assert joined(chat(sender, "南昌")).startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月")
+    assert joined(chat(sender, "南昌")).startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期4个月")
     beijing = joined(chat(sender, "北京灵活就业，医保断了4个月，还能补吗？要交多少钱？"))
     assert beijing.startswith("断缴4个月超过3个月，按首次参保办理")
     assert "（以下按北京市规定）" in beijing and "居民" not in beijing.splitlines()[0]

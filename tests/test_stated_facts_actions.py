@@ -33,7 +33,7 @@ def test_paid_this_year_said_before_the_city_question_reaches_the_answer():
     events = [user(MOTHER), bot("请问您在哪个城市参保？"), user("南昌")]
     messages, _ = run(ActionAnswer(), make_tracker(MOTHER_SLOTS, intent="inform", text="南昌", events=events))
     reply = texts(messages)
-    assert reply.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月，预计2027年4月1日起可以报销。")
+    assert reply.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期4个月，预计2027年5月1日起可以报销。")
     assert "如果是今年早些时候交的2026年度" in reply and "是哪天交的？" in reply
     assert "按今天（2026年12月1日）缴费计算，买的是2027年度" not in reply
 

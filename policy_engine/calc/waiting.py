@@ -42,11 +42,17 @@ def lapsed_years_before(enrol_year: int, lapsed_years=None, lapse_start: Optiona
                         ) -> tuple[tuple[int, ...], str]:
     """The 年度 not paid for before the 年度 being bought (N2a: 年度, not months / 12).
 
-    Returns (years, source): source is "given" (the person named the 年度), "lapse_start" or
+    Returns (years, source): source is "given" (the person named the 年度), "given_to_now" (the
+    person named 年度 that end before the year before the one bought, 「2024年没交」 said in late
+    2026: the 年度 in between were not mentioned and are counted as unpaid too, as a lapse is
+    counted up to the 年度 bought; the answer gives the other reading), "lapse_start" or
     "lapse_months" (derived: every 年度 from the first unpaid month's year up to the one bought),
     or "none" (nothing known: no lapse assumed)."""
     if lapsed_years:
-        return tuple(sorted(y for y in set(lapsed_years) if y < enrol_year)), "given"
+        named = tuple(sorted(y for y in set(lapsed_years) if y < enrol_year))
+        if named and lapse_start is None and named[-1] < enrol_year - 1:
+            return named + tuple(range(named[-1] + 1, enrol_year)), "given_to_now"
+        return named, "given"
     source = "lapse_start"
     if lapse_start is None and lapse_months and today is not None:
         lapse_start = add_months(today.replace(day=1), -lapse_months)

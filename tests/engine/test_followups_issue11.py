@@ -135,7 +135,8 @@ MOTHER = Case(city="南昌", insurance_type="resident", lapsed_years=(2025,), ag
 def test_paid_this_year_without_a_date_in_december_gives_both_readings_and_asks_the_date():
     ans = answer("waiting_period", MOTHER.replace(payment_year=2026), today=TODAY)
     first = ans.text.splitlines()[0]
-    assert first.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期3个月，预计2027年4月1日起可以报销。")
+    # just paid, 2027: 2025 and 2026 (not mentioned, and not the payment made) are unpaid, 3 + 1 months
+    assert first.startswith("要看交的是哪个年度：如果是刚交的2027年度，等待期4个月，预计2027年5月1日起可以报销。")
     assert "如果是今年早些时候交的2026年度，等待期从缴费日期算。" in first
     assert "按今天（2026年12月1日）缴费计算" not in ans.text  # not silently the only reading
     assert "如果是刚交的（按今天2026年12月1日缴费计算），买的是2027年度" in ans.text
@@ -155,7 +156,9 @@ def test_an_explicit_date_still_gives_one_computed_answer():
 
 def test_without_paid_words_paying_today_is_the_reading_as_before():
     ans = answer("waiting_period", MOTHER, today=TODAY)
-    assert ans.text.splitlines()[0] == "等待期3个月，预计2027年4月1日起可以报销。"
+    assert ans.text.splitlines()[0] == "等待期4个月，预计2027年5月1日起可以报销。"
+    assert "您说的2025年度，加上之后没有提到的2026年度（按也没交计算），共2个年度" in ans.text
+    assert "如果2026年度交了：2027年度属于连续参保，不设等待期，预计2027年1月1日起可以报销。" in ans.text
     assert "按今天（2026年12月1日）缴费计算，买的是2027年度" in ans.text and "是哪天交的" not in ans.text
 
 
@@ -179,3 +182,19 @@ def test_amount_for_a_city_with_past_figures_only_says_how_far_the_data_goes():
     assert ans.text.startswith("杭州的缴费基数和费率只收录到2025年12月31日，断缴月份所属年度的还没有收录")
     nothing = answer("backpay_amount", Case(city="某地", insurance_type="employee", lapse_months=3), today=TODAY)
     assert nothing.text.startswith("暂无当地的缴费基数和费率数据")
+
+
+@pytest.mark.parametrize("years, wait, first_day, gap", [
+    ((2024,), 5, "2027年6月1日", "2025年度、2026年度"),   # 2024年没交, said in December 2026
+    ((2026,), 3, "2027年4月1日", None),                  # 今年没交: nothing in between
+    ((2024, 2025, 2026), 5, "2027年6月1日", None),       # every year named
+])
+def test_a_named_past_year_counts_the_years_after_it_and_says_so(years, wait, first_day, gap):
+    case = Case(city="成都", insurance_type="resident", lapsed_years=years)
+    ans = answer("waiting_period", case, today=TODAY)
+    assert ans.text.splitlines()[0] == f"等待期{wait}个月，预计{first_day}起可以报销。"
+    if gap:
+        assert f"加上之后没有提到的{gap}（按也没交计算）" in ans.text
+        assert "如果2026年度交了：2027年度属于连续参保" in ans.text and ans.figures["wait_months_if_gap_paid"] == 0
+    else:
+        assert "没有提到" not in ans.text and "gap_years" not in ans.figures
