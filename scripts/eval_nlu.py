@@ -40,6 +40,10 @@ import baselines  # noqa: E402  (sibling module, pure python)
 
 ROOT = baselines.ROOT
 DEFAULT_ENTITY_CASES = ROOT / "tests" / "entity_cases.yml"
+# The same annotations on the real questions (corpus/real_questions.tsv), each with the row's split:
+# `train` rows are the development half (failures there may be looked at and fixed), `test` rows
+# are only reported.
+DEFAULT_REAL_ENTITY_CASES = ROOT / "tests" / "entity_cases_real.yml"
 DEFAULT_MODELS_DIR = ROOT / "models"
 DEFAULT_OUT_DIR = ROOT / "reports"
 FALLBACK_INTENT = "nlu_fallback"
@@ -54,7 +58,8 @@ def newest_model(models_dir: Path) -> Optional[Path]:
 def load_entity_cases(path: Path) -> List[Dict[str, Any]]:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     cases = data["cases"] if isinstance(data, dict) else data
-    return [{"text": str(c["text"]), "entities": dict(c.get("entities") or {})} for c in cases]
+    return [{"text": str(c["text"]), "entities": dict(c.get("entities") or {}), "split": c.get("split")}
+            for c in cases]
 
 
 def values_equal(expected: Any, got: Any) -> bool:
@@ -355,6 +360,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--real", default=str(baselines.DEFAULT_REAL), help="real-question evaluation set")
     ap.add_argument("--train", default=str(baselines.DEFAULT_TRAIN), help="training data for the baselines")
     ap.add_argument("--entity-cases", default=str(DEFAULT_ENTITY_CASES))
+    ap.add_argument("--real-entity-cases", default=str(DEFAULT_REAL_ENTITY_CASES),
+                    help="entity annotations of the real questions (reported per split, not gated)")
     ap.add_argument("--out-dir", default=str(DEFAULT_OUT_DIR))
     ap.add_argument("--min-accuracy", type=float, default=None,
                     help="fail when the Rasa model's intent accuracy is below this")
@@ -380,12 +387,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     real = baselines.load_nlu(args.real)
     real_texts, real_true = [t for t, _ in real], [i for _, i in real]
     cases = load_entity_cases(Path(args.entity_cases))
+    real_cases = load_entity_cases(Path(args.real_entity_cases))
 
     base, real_base = baselines.run_baselines_on(args.train, [args.holdout, args.real])
 
     _quiet_rasa_logs()
     y_rasa, (y_raw, raw_conf, nonsense_top), latencies, parsed_entities, (real_rasa, real_raw) = asyncio.run(
-        _parse_all(model, texts, [c["text"] for c in cases], real_texts))
+        _parse_all(model, texts, [c["text"] for c in cases + real_cases], real_texts))
+    parsed_entities, parsed_real_entities = parsed_entities[:len(cases)], parsed_entities[len(cases):]
     sweep = threshold_sweep(y_true, y_raw, raw_conf, nonsense_top)
 
     results = score_set(y_true, texts, y_rasa, y_raw, base)
@@ -395,6 +404,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     trained = training_record(model)
 
     ent = score_entities(cases, parsed_entities)
+    ent_real = {split: score_entities([c for c in real_cases if c["split"] == split],
+                                      [p for c, p in zip(real_cases, parsed_real_entities) if c["split"] == split])
+                for split in ("train", "test")}
     latency = {
         "n": len(latencies),
         "p50_ms": round(statistics.median(latencies), 2) if latencies else None,
@@ -427,6 +439,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"  {name:<16}{r['correct']:>4}/{r['expected']:<4}{r['rate']:>8.3f}")
     if ent["spurious"]:
         print("  spurious:", ", ".join(f"{k}={v}" for k, v in ent["spurious"].items()))
+    for split, label in (("train", "development half"), ("test", "test half")):
+        r = ent_real[split]
+        n = sum(1 for c in real_cases if c["split"] == split)
+        print(f"entities on real questions, {label} ({n} cases from rows in the {split} split): "
+              f"overall exact match {r['overall_rate']:.3f}, whole-case exact {r['case_exact_rate']:.3f}")
+        for name, row in r["per_entity"].items():
+            print(f"  {name:<16}{row['correct']:>4}/{row['expected']:<4}{row['rate']:>8.3f}")
+        if r["spurious"]:
+            print("  spurious:", ", ".join(f"{k}={v}" for k, v in r["spurious"].items()))
     print()
     print(f"parse latency over the holdout: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
     print("\nFallbackClassifier threshold sweep (out_of_scope sent to the fallback counts as rejected):")
@@ -454,6 +475,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "intents": results,
         "real_intents": real_results,
         "entities": ent,
+        "real_entity_cases": str(args.real_entity_cases),
+        "real_entities": ent_real,
         "latency": latency,
         "fallback_threshold_sweep": sweep,
     }
