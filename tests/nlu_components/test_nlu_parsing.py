@@ -262,3 +262,18 @@ def test_formal_chinese_numerals_round_trip(n):
 def test_other_scheme_topic(text, topic):
     found = parsing.other_scheme_topic(text)
     assert (found["name"] if found else None) == topic
+
+
+@pytest.mark.parametrize("text, person", [
+    ("我老公在深圳上班，公司三个月没给交医保了", "spouse"),
+    ("我媽媽的醫保斷了", "mother"),                      # traditional characters
+    ("我和老公都断了", "spouse"),                        # the earliest mention wins
+    ("我自己呢？", "self"),
+    ("北京灵活就业，医保断了4个月", None),               # nobody named: the current case goes on
+    ("医保断了三个月怎么办，有没有懂的朋友", None),       # asks the crowd, nobody's case
+    ("居民医保的参保对象是谁", None),
+    ("我是宝妈，医保断了", None),                        # describes herself
+    ("帮同事问一下，他单位没交医保", "friend"),
+])
+def test_case_person(text, person):
+    assert parsing.case_person(text) == person
