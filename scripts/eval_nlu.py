@@ -37,6 +37,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import baselines  # noqa: E402  (sibling module, pure python)
+import build_real_corpus  # noqa: E402  (sibling module: the corpus rows and their splits)
 
 ROOT = baselines.ROOT
 DEFAULT_ENTITY_CASES = ROOT / "tests" / "entity_cases.yml"
@@ -388,6 +389,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     real_texts, real_true = [t for t, _ in real], [i for _, i in real]
     cases = load_entity_cases(Path(args.entity_cases))
     real_cases = load_entity_cases(Path(args.real_entity_cases))
+    split_of = {row["text"]: row["split"] for row in build_real_corpus.read_rows()}
+    for case in real_cases:
+        case["split"] = split_of.get(case["text"])
 
     base, real_base = baselines.run_baselines_on(args.train, [args.holdout, args.real])
 

@@ -1,7 +1,7 @@
 """tests/entity_cases_real.yml: entity cases copied from corpus/real_questions.tsv.
 
 Checks the file itself (not the extractor): it loads, every text is a TSV row's exact text with
-that row's source_url and split, cases follow the TSV's order, and every entity is one of the
+that row's source_url, cases follow the TSV's order, and every entity is one of the
 contract's five with a normalized value.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ TSV = ROOT / "corpus" / "real_questions.tsv"
 ENTITIES = {"city", "province", "insurance_type", "lapse_reason", "lapse_months"}
 INSURANCE_TYPES = {"employee", "flexible", "resident"}
 LAPSE_REASONS = {"employer", "personal"}
-CASE_KEYS = {"text", "entities", "source_url", "split"}
+CASE_KEYS = {"text", "entities", "source_url"}
 OPTIONAL_KEYS = {"unsure"}
 MUNICIPALITIES = {"北京市", "上海市", "天津市", "重庆市"}
 
@@ -76,7 +76,6 @@ def test_every_case_is_a_tsv_row_in_file_order(data, tsv_rows):
         row = tsv_rows[later[0]]
         last = later[0]
         assert case["source_url"] == row["source_url"], case["text"]
-        assert case["split"] == row["split"], case["text"]
         if "unsure" in case:
             assert case["unsure"] is True, case["text"]
 
