@@ -222,7 +222,14 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
 
         if self._config.get("scan_text", True):
             for found in lexicon.scan(parsing.normalize_chars(text)):
-                if not any(_overlaps(found, p) for p in places):
+                clash = [p for p in places if _overlaps(found, p)]
+                if not clash:
+                    places.append(self._new_entity(found))
+                elif found["entity"] == "lapse_reason" and all(
+                        _within(p, found) and p.get("entity") in ("lapse_reason", "insurance_type") for p in clash):
+                    # 公司没钱交 holds the person's 没钱交, 单位医保没交 the scheme word 单位医保: the
+                    # longer phrase says whose lapse it is; a scheme word inside it stays a scheme.
+                    places = [p for p in places if not (p in clash and p.get("entity") == "lapse_reason")]
                     places.append(self._new_entity(found))
 
         places = _dedupe(sorted(places, key=lambda e: (e.get("start", 0), e.get("end", 0))))
@@ -299,6 +306,15 @@ def _trim_around(outer: Dict[str, Any], inner: Dict[str, Any]) -> None:
             outer["end"] = inner["start"]
     except (KeyError, TypeError):
         pass
+
+
+def _within(inner: Dict[str, Any], outer: Dict[str, Any]) -> bool:
+    """Whether `inner` lies inside `outer` and is shorter."""
+    try:
+        return (outer["start"] <= inner["start"] and inner["end"] <= outer["end"]
+                and inner["end"] - inner["start"] < outer["end"] - outer["start"])
+    except (KeyError, TypeError):
+        return False
 
 
 def _overlaps(a: Dict[str, Any], b: Dict[str, Any]) -> bool:

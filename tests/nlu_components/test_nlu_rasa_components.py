@@ -136,6 +136,13 @@ def test_tokenizer_keeps_entity_words_whole(tokenizer):
     ("去年8月到今年1月没交", {"lapse_months": [6], "lapse_start": ["2025-08-01"]}),
     ("三明治店打工", {}),
     ("", {}),
+    # the employer's lapse around words of their own (a scheme word stays a scheme; the person's
+    # 没钱交 inside 公司没钱交 is the company's)
+    ("单位医保当月没交，能用吗", {"insurance_type": ["employee"], "lapse_reason": ["employer"]}),
+    ("公司没钱交医保了", {"lapse_reason": ["employer"]}),
+    ("我没钱交医保了", {"lapse_reason": ["personal"]}),
+    ("单位这个月没给交医保", {"lapse_reason": ["employer"]}),
+    ("因公司原因没交", {"lapse_reason": ["employer"]}),
 ])
 def test_normalized_entities(pipeline, text, expected):
     assert values(pipeline(text)) == expected
