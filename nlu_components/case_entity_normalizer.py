@@ -233,6 +233,7 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
                     places.append(self._new_entity(found))
 
         places = _dedupe(sorted(places, key=lambda e: (e.get("start", 0), e.get("end", 0))))
+        places = _scheme_held_now(text, places)
         result = others + places
         for parsed in parsing.extract_entities(text, self._today()):
             if any(_overlaps(parsed, e) and e["entity"] == parsed["entity"] for e in result):
@@ -306,6 +307,22 @@ def _trim_around(outer: Dict[str, Any], inner: Dict[str, Any]) -> None:
             outer["end"] = inner["start"]
     except (KeyError, TypeError):
         pass
+
+
+# 「职工医保怎么转居民医保」: the scheme before the transfer word is the one the person holds.
+_TRANSFER_RX = re.compile(r"^[^，。,.？?！!]{0,8}?(?:转到|转入|转成|转为|转办成|转办|转|换成|换到|改成|改为|改交)")
+
+
+def _scheme_held_now(text: str, places: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Drops the target of a transfer between two schemes (A转B keeps A): the case is about the
+    scheme the person holds now; the question (ask_switch_scheme) is about moving to the other."""
+    schemes = [e for e in places if e.get("entity") == "insurance_type" and isinstance(e.get("start"), int)]
+    dropped = []
+    for first, second in zip(schemes, schemes[1:]):
+        between = parsing.normalize_chars(text[first["end"]:second["start"]])
+        if first.get("value") != second.get("value") and _TRANSFER_RX.match(between):
+            dropped.append(second)
+    return [e for e in places if not any(e is d for d in dropped)]
 
 
 def _within(inner: Dict[str, Any], outer: Dict[str, Any]) -> bool:

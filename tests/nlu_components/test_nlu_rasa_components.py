@@ -143,6 +143,10 @@ def test_tokenizer_keeps_entity_words_whole(tokenizer):
     ("我没钱交医保了", {"lapse_reason": ["personal"]}),
     ("单位这个月没给交医保", {"lapse_reason": ["employer"]}),
     ("因公司原因没交", {"lapse_reason": ["employer"]}),
+    # a transfer between schemes: the case holds the scheme the person has now
+    ("职工医保怎么转居民医保", {"insurance_type": ["employee"]}),
+    ("退休后居民医保可以再转为职工医保吗", {"insurance_type": ["resident"]}),
+    ("我有职工医保，也交了居民医保", {"insurance_type": ["employee", "resident"]}),
 ])
 def test_normalized_entities(pipeline, text, expected):
     assert values(pipeline(text)) == expected
