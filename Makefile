@@ -74,10 +74,13 @@ test-unit: assets
 # 307 real questions added since. Training is seeded and deterministic, so the floor sits just
 # under what it reaches and guards against regressions.
 REAL_MIN_ACCURACY := 0.84
+# Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
+# test split: nobody looked at its failures while fixing the lexicons on the other half.
+REAL_MIN_ENTITY := 0.80
 test: system model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95 \
-		--min-real-accuracy $(REAL_MIN_ACCURACY) --min-real-oos-recall 0.85
+		--min-real-accuracy $(REAL_MIN_ACCURACY) --min-real-oos-recall 0.85 --min-real-entity $(REAL_MIN_ENTITY)
 
 # Holdout and real questions side by side with both baselines; prints the training time
 # (wall and CPU, recorded by scripts/ensure_model.py when `model` trains) beside the accuracy.

@@ -362,7 +362,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--train", default=str(baselines.DEFAULT_TRAIN), help="training data for the baselines")
     ap.add_argument("--entity-cases", default=str(DEFAULT_ENTITY_CASES))
     ap.add_argument("--real-entity-cases", default=str(DEFAULT_REAL_ENTITY_CASES),
-                    help="entity annotations of the real questions (reported per split, not gated)")
+                    help="entity annotations of the real questions (reported per split)")
+    ap.add_argument("--min-real-entity", type=float, default=None,
+                    help="fail when the entity exact-match rate on the real questions' test half is below this")
     ap.add_argument("--out-dir", default=str(DEFAULT_OUT_DIR))
     ap.add_argument("--min-accuracy", type=float, default=None,
                     help="fail when the Rasa model's intent accuracy is below this")
@@ -498,6 +500,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                            ent["per_entity"])
     failed += real_gate_failures(real_rasa_res["accuracy"], real_rasa_res["oos_recall"],
                                  args.min_real_accuracy, args.min_real_oos_recall)
+    test_half = ent_real["test"]["overall_rate"]
+    if args.min_real_entity is not None and test_half < args.min_real_entity:
+        failed.append(f"entity exact-match rate on the real questions (test half) {test_half:.3f} "
+                      f"< {args.min_real_entity}")
     for f in failed:
         print("FAIL:", f, file=sys.stderr)
     return 1 if failed else 0
