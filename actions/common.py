@@ -52,11 +52,11 @@ def case_from_tracker(tracker: Tracker) -> Case:
         for name in CASE_FIELDS
         if name in tracker.slots and name not in skipped
     }
-    for name, value in implied_facts(values).items():
-        if name not in skipped:
-            values[name] = value
     for name, value in stated_facts(tracker).items():
         if name not in skipped and values.get(name) is None:
+            values[name] = value
+    for name, value in implied_facts(values).items():
+        if name not in skipped:
             values[name] = value
     return Case.from_slots(values)
 
@@ -75,7 +75,7 @@ def user_texts(tracker: Tracker) -> List[Text]:
 
 def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
     """Case facts said in passing that no entity carries (nlu/lexicon/stated_facts.yml):
-    employer_gone (公司倒闭了) and payment_year (今年交了, no date: this year)."""
+    employer_gone (公司倒闭了), payment_year (今年交了, no date: this year) and newborn (孩子刚出生)."""
     found: Dict[Text, Any] = {}
     for text in user_texts(tracker):
         said = stated_phrases(text)
@@ -83,6 +83,8 @@ def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
             found["employer_gone"] = True
         if "payment_year" in said:
             found["payment_year"] = today().year
+        if "newborn" in said:
+            found["newborn"] = True
     return found
 
 
@@ -169,10 +171,13 @@ def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:
       reason is policy_engine.required_fields' decision, not implied here.)
     * 年度 named as unpaid (去年没交, 前年和去年都没交) are a lapse of 12 months each when no
       month count was given.
+    * A newborn (孩子刚出生) is enrolled in the resident scheme.
     """
     implied: Dict[Text, Any] = {}
     if values.get("lapse_reason") == "employer" and not values.get("insurance_type"):
         implied["insurance_type"] = "employee"
+    if values.get("newborn") and not values.get("insurance_type"):
+        implied["insurance_type"] = "resident"  # a baby is enrolled in the resident scheme
     years = expand_years(values.get("lapsed_years"))
     if years:
         implied["lapsed_years"] = years

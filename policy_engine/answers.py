@@ -714,6 +714,14 @@ def _late_fee(c: Composer, case: Case, today: _dt.date) -> None:
 
 
 def _waiting_period(c: Composer, case: Case, today: _dt.date) -> None:
+    if case.newborn and case.insurance_type in (None, "resident") and not case.switching_scheme:
+        # a first enrolment at birth: no lapse, no 年度 model; the national exemption and the
+        # region's own newborn rule where the data has one
+        c.verdict = say("newborn_wait_verdict")
+        c.bullet(say("newborn_wait_line"))
+        c.use_facts(["N1"])
+        _static(c, case, "waiting_regional", with_verdict=False, today=today)
+        return
     if case.insurance_type == "resident" and not case.switching_scheme:
         plan, summary = _resident_summary(c, case, today)
         c.verdict = summary
@@ -950,6 +958,8 @@ def case_summary(case: Optional[Case] = None) -> str:
         parts.append(label("lapse_reason", case.lapse_reason))
     if case.employer_gone:
         parts.append(say("summary_employer_gone"))
+    if case.newborn:
+        parts.append(say("summary_newborn"))
     if case.lapse_months is not None:
         parts.append(say("summary_lapse_months", months=case.lapse_months))
     if case.payment_date is not None:

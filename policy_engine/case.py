@@ -9,7 +9,7 @@ from typing import Any, Mapping, Optional
 INT_FIELDS = ("lapse_months", "overdue_days", "continuous_years", "claim_free_years", "age", "payment_year")
 FLOAT_FIELDS = ("monthly_wage", "arrears", "years_paid")
 STR_FIELDS = ("city", "province", "insurance_type", "lapse_reason", "gender", "resident_group", "premium_tier")
-BOOL_FIELDS = ("switching_scheme", "employer_gone")
+BOOL_FIELDS = ("switching_scheme", "employer_gone", "newborn")
 DATE_FIELDS = ("payment_date", "lapse_start")
 YEARS_FIELDS = ("lapsed_years",)  # lists of 年度 (calendar years) not paid for
 
@@ -48,6 +48,9 @@ class Case:
     # Calendar year of a payment the person made without saying the date (今年交了 -> 2026). Read
     # only when payment_date is not known: the 年度 it bought depends on the date.
     payment_year: Optional[int] = None
+    # A newborn's first enrolment (孩子刚出生, 新生儿): no lapse to ask about, and no waiting period
+    # under the national rule (N1); how soon after birth to enrol is regional.
+    newborn: Optional[bool] = None
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

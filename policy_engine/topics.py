@@ -41,7 +41,7 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "has_employer": lambda case: case.insurance_type in (None, "employee"),
     # A resident's lapse may already be known as 年度 or as a first unpaid month.
     "lapse_unknown": lambda case: not (case.insurance_type == "resident"
-                                       and (case.lapsed_years or case.lapse_start)),
+                                       and (case.lapsed_years or case.lapse_start or case.newborn)),
     # A resident's price is per 年度: no months needed.
     "months_needed": lambda case: case.insurance_type != "resident",
     # The late fee is computed once one of its two inputs is given; "who pays" needs neither.

@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "premium_tier": "缴费档次（一档/二档或低档/高档）",
     "employer_gone": "单位是否已倒闭、破产或注销",
     "payment_year": "哪一年交的费",
+    "newborn": "是否为刚出生的孩子参保",
 }
 
 MAX_LAPSE_MONTHS = 480  # 40 years: longer than a working life
@@ -191,7 +192,7 @@ def validate(field: str, value: Any, said: Any = None) -> tuple[Any, Optional[st
         return float(number), None
     if field == "payment_year":
         return _range_int(value, 1990, 2100, FIELD_LABELS[field], "年", said)
-    if field in ("switching_scheme", "employer_gone"):
+    if field in ("switching_scheme", "employer_gone", "newborn"):
         flag = convert(field, value)
         if flag is None:
             return None, reask("not_yes_no", said=said)

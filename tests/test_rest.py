@@ -276,3 +276,13 @@ def test_a_correction_of_the_place_keeps_the_rest_of_the_case(chat):
     chat(sender, "我在南昌灵活就业，医保断了四个月，还能补吗？")
     text = joined(chat(sender, "那在北京呢"))
     assert text.startswith("断缴4个月超过3个月") and "（以下按北京市规定）" in text
+
+
+def test_a_newborn_is_not_asked_which_year_was_not_paid(chat):
+    sender = new_sender()
+    asked = joined(chat(sender, "孩子刚出生，新生儿医保怎么办，要等多久能报销"))
+    assert "城市" in asked
+    text = joined(chat(sender, "南昌"))
+    assert "哪一年没交" not in text
+    assert text.startswith("新生儿参保不设等待期")
+    assert "江西：新生儿90天内参保" in text

@@ -198,3 +198,19 @@ def test_a_named_past_year_counts_the_years_after_it_and_says_so(years, wait, fi
         assert "如果2026年度交了：2027年度属于连续参保" in ans.text and ans.figures["wait_months_if_gap_paid"] == 0
     else:
         assert "没有提到" not in ans.text and "gap_years" not in ans.figures
+
+
+@pytest.mark.parametrize("city, regional", [("南昌", "江西：新生儿90天内参保"), ("成都", None)])
+def test_a_newborn_is_not_asked_for_a_lapse_and_has_no_waiting_period(city, regional):
+    from policy_engine import required_fields
+
+    case = Case(city=city, insurance_type="resident", newborn=True, resident_group="student_child")
+    assert not required_fields("waiting_period", case)
+    ans = answer("waiting_period", case, today=TODAY)
+    assert ans.text.splitlines()[0] == "新生儿参保不设等待期：在当地规定的时限内为孩子办理居民医保参保缴费即可，不用等待。"
+    assert "未缴费的年度" not in ans.text and "等待期共" not in ans.text
+    assert "国办发〔2024〕38号" in ans.text
+    if regional:
+        assert regional in ans.text and "来自非官方转载" in ans.text  # J3 is S
+    else:
+        assert "江西" not in ans.text
