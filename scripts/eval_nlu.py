@@ -352,6 +352,14 @@ def threshold_sweep(y_true: Sequence[str], raw_top: Sequence[str], raw_conf: Seq
     return rows
 
 
+def print_entity_scores(title: str, score: Dict[str, Any]) -> None:
+    print(f"{title}: overall exact match {score['overall_rate']:.3f}, whole-case exact {score['case_exact_rate']:.3f}")
+    for name, row in score["per_entity"].items():
+        print(f"  {name:<16}{row['correct']:>4}/{row['expected']:<4}{row['rate']:>8.3f}")
+    if score["spurious"]:
+        print("  spurious:", ", ".join(f"{k}={v}" for k, v in score["spurious"].items()))
+
+
 # ---------------------------------------------------------------- main
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate the Rasa NLU model and two baselines on the holdout.")
@@ -439,21 +447,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         cells = "".join(f"{real_results[n]['per_intent'][intent]['f1']:>16.3f}" for n in names)
         print(f"  {intent:<26}{row['support']:>4}{cells}")
     print()
-    print(f"entities ({len(cases)} cases, Rasa model only): overall exact match {ent['overall_rate']:.3f}, "
-          f"whole-case exact {ent['case_exact_rate']:.3f}")
-    for name, r in ent["per_entity"].items():
-        print(f"  {name:<16}{r['correct']:>4}/{r['expected']:<4}{r['rate']:>8.3f}")
-    if ent["spurious"]:
-        print("  spurious:", ", ".join(f"{k}={v}" for k, v in ent["spurious"].items()))
+    print_entity_scores(f"entities ({len(cases)} cases, Rasa model only)", ent)
     for split, label in (("train", "development half"), ("test", "test half")):
-        r = ent_real[split]
         n = sum(1 for c in real_cases if c["split"] == split)
-        print(f"entities on real questions, {label} ({n} cases from rows in the {split} split): "
-              f"overall exact match {r['overall_rate']:.3f}, whole-case exact {r['case_exact_rate']:.3f}")
-        for name, row in r["per_entity"].items():
-            print(f"  {name:<16}{row['correct']:>4}/{row['expected']:<4}{row['rate']:>8.3f}")
-        if r["spurious"]:
-            print("  spurious:", ", ".join(f"{k}={v}" for k, v in r["spurious"].items()))
+        print_entity_scores(f"entities on real questions, {label} ({n} cases from rows in the {split} split)",
+                            ent_real[split])
     print()
     print(f"parse latency over the holdout: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
     print("\nFallbackClassifier threshold sweep (out_of_scope sent to the fallback counts as rejected):")
