@@ -205,13 +205,7 @@ def slot_before_latest_message(tracker: Tracker, name: Text) -> Any:
     """The slot's value before the latest user message (None when never set)."""
     events = list(tracker.events or [])
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
-    value = None
-    for event in events[:last_user]:
-        if event.get("event") == "slot" and event.get("name") == name:
-            value = event.get("value")
-        elif event.get("event") in ("reset_slots", "restart"):
-            value = None
-    return value
+    return _slots_before(events[:last_user]).get(name)
 
 
 def fraction_note(months: Any, stated: Any) -> Text:
