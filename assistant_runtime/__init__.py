@@ -8,6 +8,14 @@ every Rasa server of every profile (make run, make shell, tests, bench, producti
   meta-schema on every call (docs/performance.md).
 - `event_types`: the event class of a type name is found once, not by walking every `Event`
   subclass for each event deserialised (tracker loads, action results; docs/performance.md).
+- `graph_runs`: the model's graph (NLU pipeline, policies) runs its nodes in an order worked out
+  once per set of targets, instead of a dask task graph built and scheduled on every run
+  (docs/performance.md).
+- `keepalive`: each Rasa endpoint (the action server above all) keeps one HTTP session and its
+  connection open, instead of a new session and TCP connection for every action call
+  (docs/performance.md).
+- `rule_lookup`: RulePolicy stops walking back through the conversation's states once the walk is
+  as deep as its longest remaining rule; the rules it keeps are Rasa's (docs/performance.md).
 - `warning_filters`: the known third-party deprecation warnings are ignored by category, module
   and message; any other warning still shows. `python -m assistant_runtime ARGS` (the `rasa`
   of `make run` and `make shell`) installs them before Rasa is imported, so start-up is quiet too.
@@ -22,9 +30,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from assistant_runtime import action_validation, event_types, warning_filters
+    from assistant_runtime import action_validation, event_types, graph_runs, keepalive, rule_lookup, warning_filters
 
     warning_filters.install()
     action_validation.install()
     event_types.install()
+    graph_runs.install()
+    keepalive.install()
+    rule_lookup.install()
     _installed = True

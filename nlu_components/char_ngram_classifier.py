@@ -19,11 +19,13 @@ in nlu/lexicon/out_of_scope_topics.yml). The model alone reads 「公积金断�
 ask_lapse_impact: the lapse words outweigh the one word that names the topic.
 
 Config (config.yml): ``C`` (inverse regularization), ``min_ngram``/``max_ngram``,
+``first_question`` (the first question sentence's n-grams as a second feature block),
 ``max_iter``, ``random_seed``, ``ranking_length``. Persisted with skops (no pickle).
 """
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -42,7 +44,7 @@ logger = logging.getLogger(__name__)
 _FILE = "char_ngram_classifier.skops"
 # The one type beyond skops' trusted scikit-learn and numpy types that the fitted pipeline
 # holds (TfidfTransformer's idf matrix); anything else in the file is refused at load.
-_TRUSTED = ["scipy.sparse._csr.csr_matrix"]
+_TRUSTED = ["scipy.sparse._csr.csr_matrix", "nlu_components.char_ngram_classifier.first_questions"]
 OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -83,15 +85,45 @@ def classifier_text(text: Optional[str]) -> str:
     return normalize_text(text or "").lower()
 
 
+# A question sentence: from the end of the previous sentence up to its question mark.
+_QUESTION = re.compile(r"[^?？!！。;；\n]*[?？]")
+
+
+def first_question(text: str) -> str:
+    """The message's first question sentence, or the whole message when it has no question mark.
+
+    CONTRACT.md: the question decides the intent, and of several questions the first. Real
+    messages often tell a situation, then ask, then ask again (「医保不能断交几个月?断交后如何补交?」
+    is ask_lapse_impact); the n-grams of the first question are given to the model a second time,
+    as features of their own."""
+    match = _QUESTION.search(text)
+    return match.group(0) if match else text
+
+
+def first_questions(texts: List[str]) -> List[str]:
+    return [first_question(t) for t in texts]
+
+
 def make_pipeline(config: Dict[str, Any]):
     """The scikit-learn pipeline for a component config."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
+    def char_ngrams():
+        return TfidfVectorizer(analyzer="char", lowercase=False, sublinear_tf=True,
+                               ngram_range=(int(config["min_ngram"]), int(config["max_ngram"])))
+
+    features: Any = char_ngrams()
+    if config.get("first_question"):
+        features = FeatureUnion([
+            ("message", features),
+            ("first_question", Pipeline([("sentence", FunctionTransformer(first_questions)),
+                                         ("tfidf", char_ngrams())])),
+        ])
     return Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer="char", lowercase=False, sublinear_tf=True,
-                                  ngram_range=(int(config["min_ngram"]), int(config["max_ngram"])))),
+        ("features", features),
         ("logreg", LogisticRegression(C=float(config["C"]), max_iter=int(config["max_iter"]),
                                       random_state=int(config["random_seed"]))),
     ])
@@ -107,7 +139,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 30.0, "min_ngram": 1, "max_ngram": 3, "max_iter": 3000,
+        return {"C": 30.0, "min_ngram": 1, "max_ngram": 3, "first_question": True, "max_iter": 3000,
                 "random_seed": 42, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,

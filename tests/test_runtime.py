@@ -169,3 +169,107 @@ def test_only_the_form_validation_action_is_sent_the_domain():
     assert calls["validate_case_form"]["domain"]["forms"]["case_form"]
     assert sorted(n for n, call in calls.items() if "domain" not in call) == sorted(
         n for n in domain.user_actions if n != "validate_case_form")
+
+
+def test_endpoint_requests_reuse_one_connection_and_keep_rasas_behaviour():
+    """Rasa's `EndpointConfig.request` (every action-server call) keeps its session open: the
+    calls of a loop share one TCP connection, errors are still Rasa's, and a server restarted in
+    between (its connections dropped) is reached on a new connection."""
+    import asyncio
+    import socket
+
+    from aiohttp import web
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    async def main():
+        async def echo(request):
+            body = await request.json()
+            return web.json_response({"got": body, "peer": request.transport.get_extra_info("peername")[1]})
+
+        async def fail(request):
+            return web.Response(status=500, text="boom")
+
+        async def serve(port):
+            app = web.Application()
+            app.add_routes([web.post("/webhook", echo), web.post("/fail", fail)])
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            return runner
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}")
+        runner = await serve(port)
+        replies = [await endpoint.request(json={"n": n}, subpath="webhook") for n in range(3)]
+        with pytest.raises(ClientResponseError):
+            await endpoint.request(json={}, subpath="fail")
+        await runner.cleanup()
+        runner = await serve(port)
+        after_restart = await endpoint.request(json={"n": 3}, subpath="webhook")
+        await runner.cleanup()
+        return replies, after_restart
+
+    replies, after_restart = asyncio.run(main())
+    assert [r["got"] for r in replies] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert len({r["peer"] for r in replies}) == 1  # one connection, kept alive
+    assert after_restart["got"] == {"n": 3}
+
+
+def test_the_model_graph_runs_in_a_plain_loop_with_the_results_of_dask(model_path):
+    """`assistant_runtime.graph_runs` replaces dask's scheduling of the model's graph: for the
+    NLU pipeline and for a policy prediction, the outputs are those of Rasa's own dask run."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from assistant_runtime import graph_runs
+
+    assert DaskGraphRunner.run is graph_runs.run
+    agent = Agent.load(str(model_path))
+    runner = agent.processor.graph_runner
+    texts = ["我在南昌灵活就业，医保断了四个月，还能补吗？要交多少钱？", "公积金断了怎么办", "滞纳金谁出", "asdfgh"]
+
+    def both(**kwargs):
+        return graph_runs.run(runner, **kwargs), graph_runs.rasa_run(runner, **kwargs)
+
+    for text in texts:
+        parsed = asyncio.run(agent.parse_message(text))
+        ours, dasks = both(inputs={"__message__": [UserMessage(text, sender_id="graph-runs")]},
+                           targets=[agent.processor.model_metadata.nlu_target])
+        nlu = agent.processor.model_metadata.nlu_target
+        assert [m.as_dict(only_output_properties=True) for m in ours[nlu]] == \
+               [m.as_dict(only_output_properties=True) for m in dasks[nlu]]
+        assert ours[nlu][0].get("intent") == parsed["intent"]
+        tracker = DialogueStateTracker.from_events(
+            "graph-runs", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"], parsed["entities"], parsed)],
+            slots=agent.domain.slots)
+        target = agent.processor.model_metadata.core_target
+        ours, dasks = both(inputs={"__tracker__": tracker}, targets=[target])
+        assert ours[target].max_confidence_index == dasks[target].max_confidence_index
+        assert ours[target].probabilities == dasks[target].probabilities
+
+    # RulePolicy's shortened walk keeps exactly Rasa's rules, on conversations made of the
+    # states the model's own rules contain (1 to 40 states long).
+    import random
+
+    from assistant_runtime import rule_lookup
+
+    policy = next(node._component for name, node in runner._instantiated_nodes.items()
+                  if "RulePolicy" in name and hasattr(node, "_component") and node._component is not None)
+    pool = [state for key in policy.lookup["rules"] for state in policy._rule_key_to_state(key)] + [{}]
+    rng = random.Random(7)
+    rules = [policy._rule_key_to_state(key) for key in policy.lookup["rules"]]
+    matched = 0
+    for _ in range(300):
+        states = [rng.choice(pool) for _ in range(rng.randint(0, 35))] + rng.choice(rules)
+        matched += bool(rule_lookup.get_possible_keys(policy, policy.lookup["rules"], states))
+        for part in ("rules", "rules_for_loop_unhappy_path"):
+            assert rule_lookup.get_possible_keys(policy, policy.lookup[part], states) == \
+                   rule_lookup.rasa_get_possible_keys(policy, policy.lookup[part], states)
+    assert matched > 100  # the conversations do end in rules that apply

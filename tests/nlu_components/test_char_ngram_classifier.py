@@ -89,7 +89,7 @@ def test_the_loaded_coefficients_are_scored_without_a_copy(trained):
     assert logreg.coef_.T.flags["C_CONTIGUOUS"]
     texts = ["医保断了三个月还能补吗", "滞纳金谁出", "你好"]
     row_major = np.ascontiguousarray(logreg.coef_)
-    X = loaded.pipeline.named_steps["tfidf"].transform(texts)
+    X = loaded.pipeline.named_steps["features"].transform(texts)
     expected = X @ row_major.T + logreg.intercept_
     assert np.allclose(logreg.decision_function(X), expected)
 
@@ -129,3 +129,32 @@ def test_loading_skops_keeps_the_logging_level():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(logging.INFO)
+
+
+@pytest.mark.parametrize("text, question", [
+    # real rows (corpus/real_questions.tsv): situation, then questions; the first question counts
+    ("医保不能断交几个月?断交后如何补交?", "医保不能断交几个月?"),
+    ("我换工作到了新单位,中间医保断了一个月。我担心这会影响我的医保待遇。这种情况下医保要怎么补缴?",
+     "这种情况下医保要怎么补缴?"),
+    ("社保断了几个月怎么办？医保卡还能用吗？", "社保断了几个月怎么办？"),
+    ("换工作社保断了一个月", "换工作社保断了一个月"),  # no question mark: the whole message
+])
+def test_the_first_question_sentence_is_found(text, question):
+    from nlu_components.char_ngram_classifier import first_question
+
+    assert first_question(text) == question
+
+
+def test_the_first_question_is_a_feature_block_of_its_own(trained):
+    """With `first_question` on (the default), the fitted features are the message's n-grams and
+    the first question's n-grams, side by side; the persisted pipeline loads with them."""
+    storage, resource = trained
+    loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
+    union = loaded.pipeline.named_steps["features"]
+    assert [name for name, _ in union.transformer_list] == ["message", "first_question"]
+    one = union.transform(["滞纳金谁出？"])
+    two = union.transform(["滞纳金谁出？你好"])
+    half = len(union.transformer_list[0][1].vocabulary_)
+    # the second block sees only the first question, so it is the same for both messages
+    assert (one[:, half:] != two[:, half:]).nnz == 0
+    assert (one[:, :half] != two[:, :half]).nnz > 0
