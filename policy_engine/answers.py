@@ -19,6 +19,7 @@ from .compose import Answer, Composer, say
 from .dates import add_months, lapsed_months, month_start, ym, ymd
 from .topics import TOPICS, follow_ups, required_fields
 from .validation import VALUE_LABELS, check_case
+from .who import line_text
 
 UNIT = 1  # "per 1 year" in rule wordings: a unit, not a policy figure
 MONTHS_PER_YEAR = 12
@@ -71,9 +72,13 @@ def _static(c: Composer, case: Case, topic: str, with_verdict: bool = True,
                 shown = False
         if not shown:
             continue
+        shown_lines = [text for text in (line_text(entry, case, today) for entry in section.get("lines") or ())
+                       if text is not None]
+        if section.get("lines") and not shown_lines and not section.get("verdict"):
+            continue  # every rule of the section is for people this case is not: no facts cited
         if with_verdict and section.get("verdict") and not c.verdict:
             c.verdict = _fill(c, section["verdict"], today)
-        for text in section.get("lines") or ():
+        for text in shown_lines:
             line = _fill(c, text, today)
             added.append(line)
             if not only_lines:
@@ -347,7 +352,8 @@ def _assessment(c: Composer, case: Case, today: _dt.date, e) -> None:
             else:
                 c.bullet(say("assessment_amount_" + sub.figures["amount_missing"], place=place))
             c.figures["amount_missing"] = sub.figures["amount_missing"]
-    elif case.insurance_type == "resident":
+    elif case.insurance_type == "resident" and c.figures.get("enrol_year"):
+        # (a switch into the resident scheme has no 年度 plan here, hence no 年度 to price)
         year = c.figures.get("enrol_year")
         r = resident_amount(c.chain, (year,), case)
         p = r.years[0]
@@ -713,14 +719,19 @@ def _late_fee(c: Composer, case: Case, today: _dt.date) -> None:
     c.figures.setdefault("payer", "unknown" if individual else "employer")
 
 
+def _newborn_first_enrolment(c: Composer, case: Case, today: _dt.date, verdict: str) -> None:
+    """The newborn answer of every topic that meets one (waiting_period, can_backpay,
+    resident_enrollment): the topic's verdict, the national exemption (N1) and the region's rules
+    a newborn may fall under (waiting_regional, groups filtered by `who`)."""
+    c.verdict = say(verdict, how=say("newborn_how"))
+    c.bullet(say("newborn_wait_line"))
+    c.use_facts(["N1"])
+    _static(c, case, "waiting_regional", with_verdict=False, today=today)
+
+
 def _waiting_period(c: Composer, case: Case, today: _dt.date) -> None:
-    if case.newborn and case.insurance_type in (None, "resident") and not case.switching_scheme:
-        # a first enrolment at birth: no lapse, no 年度 model; the national exemption and the
-        # region's own newborn rule where the data has one
-        c.verdict = say("newborn_wait_verdict")
-        c.bullet(say("newborn_wait_line"))
-        c.use_facts(["N1"])
-        _static(c, case, "waiting_regional", with_verdict=False, today=today)
+    if case.at_birth():
+        _newborn_first_enrolment(c, case, today, "newborn_wait_verdict")
         return
     if case.insurance_type == "resident" and not case.switching_scheme:
         plan, summary = _resident_summary(c, case, today)
@@ -857,7 +868,12 @@ def _incentive(c: Composer, case: Case, today: _dt.date) -> None:
 
 
 def _resident_enrollment(c: Composer, case: Case, today: _dt.date) -> None:
-    _static(c, case, "resident_enrollment", today=today)
+    if case.at_birth():
+        _newborn_first_enrolment(c, case, today, "newborn_enrol_verdict")
+        _static(c, case, "resident_enrollment", with_verdict=False, today=today)
+    else:
+        _static(c, case, "resident_enrollment", today=today)
+        _static(c, case, "waiting_regional", with_verdict=False, today=today)
     year = _resident_year(c, today, case)
     for y in (year,) if year == today.year else (today.year, year):
         r = resident_amount(c.chain, (y,), case)
@@ -897,6 +913,12 @@ def _switch_scheme(c: Composer, case: Case, today: _dt.date) -> None:
 
 
 def _can_backpay_full(c: Composer, case: Case, today: _dt.date) -> None:
+    if case.at_birth():
+        # nothing lapsed: no back-payment verdict, no 年度 plan, no back-payment price
+        _newborn_first_enrolment(c, case, today, "newborn_enrol_verdict")
+        c.figures.update({"rule": "newborn", "backpay_due": False})
+        c.buttons = follow_ups(c.topic, without=("backpay_amount",))
+        return
     _can_backpay(c, case, today, assess=True)
 
 

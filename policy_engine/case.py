@@ -74,6 +74,11 @@ class Case:
     def replace(self, **changes: Any) -> "Case":
         return dataclasses.replace(self, **changes)
 
+    def at_birth(self) -> bool:
+        """A newborn's first enrolment (孩子刚出生): no lapse, no 年度 model, no employer; a baby
+        joins the resident scheme, so an unstated scheme is the resident one."""
+        return bool(self.newborn) and self.insurance_type in (None, "resident") and not self.switching_scheme
+
     def known(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 

@@ -16,7 +16,7 @@ One checker for the national, province and city files (shapes in data/README.md)
 - regional files (provinces/, cities/) also: declared facts, an explicit 年度 on each entry
   (`until`), a resident figure belongs to exactly one calendar 年度, references with href, only
   documented units;
-- texts (`texts.yaml`): non-empty sections backed by declared facts.
+- texts (`texts.yaml`): non-empty sections backed by declared facts; `who` of lines (policy_engine/who.py) well formed.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from typing import Any, Optional
 import yaml
 
 from . import params
+from .who import check_line
 
 STATUSES = {"V", "S", "?"}
 LEVELS = set(params.LEVELS)
@@ -327,7 +328,28 @@ def check_texts(raw: Any, fact_ids: set[str]) -> list[str]:
                     problems.append(f"text {topic}: unknown fact id {fid}")
             if not section.get("facts"):
                 problems.append(f"text {topic}: section without facts (missing source)")
+            for line in section.get("lines") or ():
+                problems += [f"text {topic}: {p}" for p in check_line(line)]
+                problems += [f"text {topic}: {p}" for p in _who_values(line)]
     return problems
+
+
+def _who_values(line: Any) -> list[str]:
+    """`who` schemes / resident_groups name canonical case values."""
+    from .validation import VALUE_LABELS
+
+    if not isinstance(line, dict):
+        return []
+    whos = [line.get("who")] + [g.get("who") for g in line.get("groups") or () if isinstance(g, dict)]
+    out = []
+    for who in whos:
+        if not isinstance(who, dict):
+            continue
+        for key, field in (("schemes", "insurance_type"), ("resident_groups", "resident_group")):
+            for value in who.get(key) or ():
+                if value not in VALUE_LABELS[field]:
+                    out.append(f"line {line.get('text')}: who {key} value {value} is not a {field}")
+    return out
 
 
 # --- the whole data folder ----------------------------------------------------------------------

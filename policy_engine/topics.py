@@ -38,16 +38,21 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "resident_or_unknown": lambda case: case.insurance_type in (None, "resident"),
     "switching": lambda case: bool(case.switching_scheme),
     # Only an employee has an employer that can be the reason for a lapse.
-    "has_employer": lambda case: case.insurance_type in (None, "employee"),
-    # A resident's lapse may already be known as 年度 or as a first unpaid month.
-    "lapse_unknown": lambda case: not (case.insurance_type == "resident"
-                                       and (case.lapsed_years or case.lapse_start or case.newborn)),
+    "has_employer": lambda case: case.insurance_type in (None, "employee") and not case.at_birth(),
+    # A newborn's first enrolment is in the resident scheme: nothing to ask about the scheme.
+    "not_at_birth": lambda case: not case.at_birth(),
+    # A resident's lapse may already be known as 年度 or as a first unpaid month; a newborn has none.
+    "lapse_unknown": lambda case: not (case.at_birth() or (case.insurance_type == "resident"
+                                                           and (case.lapsed_years or case.lapse_start))),
     # A resident's price is per 年度: no months needed.
     "months_needed": lambda case: case.insurance_type != "resident",
     # The late fee is computed once one of its two inputs is given; "who pays" needs neither.
     "amount_started": lambda case: case.arrears is not None or case.overdue_days is not None,
     "premium_by_group": lambda case: _premium_rows_left(case, "group"),
     "premium_by_tier": lambda case: _premium_rows_left(case, "tier"),
+    # The can_backpay assessment prices no back-payment for a newborn's first enrolment.
+    "lapse_premium_by_group": lambda case: not case.at_birth() and _premium_rows_left(case, "group"),
+    "lapse_premium_by_tier": lambda case: not case.at_birth() and _premium_rows_left(case, "tier"),
 }
 
 

@@ -261,3 +261,24 @@ def test_facts_without_a_question_are_rejected_in_the_persons_words():
     assert reply == "“2150年3月”不是有效的月份，请用“2025-03”这样的格式告诉我从哪个月开始没交。"
     assert "2150-03-01" not in reply
     assert SlotSet("lapse_start", None) in events
+
+
+# A newborn (孩子刚出生, from the person's words) is a first enrolment in every topic that meets one.
+@pytest.mark.parametrize("intent, text", [("ask_can_backpay", "孩子刚出生，能补交医保吗"),
+                                          ("ask_resident_enrollment", "新生儿医保怎么交")])
+def test_a_newborn_is_answered_as_a_first_enrolment(intent, text):
+    messages, _ = run(ActionAnswer(), make_tracker({"city": "南昌"}, intent=intent, text=text))
+    reply = texts(messages)
+    assert reply.startswith("新生儿是首次参保，不是断缴，没有往年的费用要补缴")
+    assert "江西：新生儿90天内参保" in reply and "来自非官方转载" in reply  # J3 (S), labelled
+    assert "过去的年度" not in reply and "错过集中参保期" not in reply
+
+
+def test_the_form_asks_nothing_about_a_lapse_for_a_newborn():
+    said = "孩子刚出生，能补交医保吗，在南昌"
+    _, slots = validate_form({"topic": "can_backpay", "city": "南昌"}, text=said,
+                             entities=[{"entity": "city", "value": "南昌"}])
+    assert slots["requested_slot"] is None  # no scheme, employer reason, months or premium group
+    _, slots = validate_form({"topic": "can_backpay", "city": "南昌"}, text="在南昌",
+                             entities=[{"entity": "city", "value": "南昌"}])
+    assert slots["requested_slot"] == "insurance_type"

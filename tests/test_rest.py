@@ -286,3 +286,10 @@ def test_a_newborn_is_not_asked_which_year_was_not_paid(chat):
     assert "哪一年没交" not in text
     assert text.startswith("新生儿参保不设等待期")
     assert "江西：新生儿90天内参保" in text
+
+
+def test_a_newborn_asking_to_back_pay_is_answered_as_a_first_enrolment(chat):
+    sender = new_sender()
+    text = joined(chat(sender, "在南昌，孩子刚出生，能补交医保吗"))
+    assert text.startswith("新生儿是首次参保，不是断缴"), text
+    assert "江西：新生儿90天内参保" in text and "职工医保中断" not in text

@@ -12,6 +12,7 @@ import pytest
 
 from policy_engine import TOPICS, Case, answer, params
 from policy_engine.answers import MONTHS_PER_YEAR, UNIT
+from policy_engine.who import texts_of
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # dates are excepted: 2026年1月21日, 2025年8月, 1月1日 (the start of a 年度), 2026-01-21
@@ -51,7 +52,8 @@ def _allowed() -> set[Decimal]:
                 allowed |= _numbers(entry.value) | _numbers(entry.start)
     for sections in params.load_texts().values():
         for section in sections:
-            for text in [section.get("verdict") or ""] + list(section.get("lines") or ()):
+            for text in [section.get("verdict") or ""] + [t for line in section.get("lines") or ()
+                                                          for t in texts_of(line)]:
                 allowed |= _numbers(text)
     for info in params.facts().values():  # source titles in the 依据 line (document numbers, dates)
         for ref in info.references:
