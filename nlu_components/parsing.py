@@ -11,6 +11,9 @@ Decisions (documented so that tests and the dialogue agree):
   45天 -> 2, 两周 -> 1). The vague part of an amount rounds UP to the next whole month:
   三个多月 -> 4, 两个半月 -> 3, 半年多 -> 7, 一年多 -> 13; ranges take the upper end:
   四五个月 -> 5, 两三个月 -> 3, 3到5个月 -> 5.
+* Bounds (``_apply_bound``; the rules are listed in the header of tests/entity_cases.yml):
+  超过三个月 -> 4, 超过半年 -> 7, 超过一年 -> 13; 3个月以上 / 至少三个月 -> 3; 不到三个月 /
+  三个月以内 give no duration entity (the count is not fixed).
 * A month range (去年8月到今年1月) counts both ends: 2025-08..2026-01 -> 6. "从去年8月(开始)到现在"
   counts up to and including the current month of ``today``.
 * Money is a float in yuan: 3000元, 3千块, 1万, 五千, 8k, 1.2万, 四千五 (colloquial = 4500),
