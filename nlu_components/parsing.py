@@ -11,6 +11,9 @@ Decisions (documented so that tests and the dialogue agree):
   45天 -> 2, 两周 -> 1). The vague part of an amount rounds UP to the next whole month:
   三个多月 -> 4, 两个半月 -> 3, 半年多 -> 7, 一年多 -> 13; ranges take the upper end:
   四五个月 -> 5, 两三个月 -> 3, 3到5个月 -> 5.
+* Bounds (``_apply_bound``; the rules are listed in the header of tests/entity_cases.yml):
+  超过三个月 -> 4, 超过半年 -> 7, 超过一年 -> 13; 3个月以上 / 至少三个月 -> 3; 不到三个月 /
+  三个月以内 give no duration entity (the count is not fixed).
 * A month range (去年8月到今年1月) counts both ends: 2025-08..2026-01 -> 6. "从去年8月(开始)到现在"
   counts up to and including the current month of ``today``.
 * Money is a float in yuan: 3000元, 3千块, 1万, 五千, 8k, 1.2万, 四千五 (colloquial = 4500),
@@ -481,8 +484,51 @@ def _with_unit(n: float, unit: str, vague: bool) -> Tuple[int, Optional[int], st
     return int(n), None, "month", vague
 
 
+# Bounds on a duration (the header of tests/entity_cases.yml states the rules):
+# * strict lower bound, "more than N whole units": 超过三个月 -> 4, 超过半年 -> 7, 超过一年 -> 13,
+#   超过90天 -> 91 days (4 months); the span takes in the bound word and counts as vague;
+# * inclusive lower bound (以上 / 及以上 / 至少 / 最少 / 起码): the number itself, unchanged;
+# * upper bound (不到 / 不满 / 不超过 / 以内 / 之内 / 以下 ...): the count is not fixed, so the span
+#   is kept (its words are a duration, nothing else) but marked and gives no entity or answer.
+_NOT = r"(?:不|没有?|未)"
+_STRICT_BEFORE = re.compile(r"(?<![不没未])(?:超过|超出|多于|大于)了?$")
+_STRICT_AFTER = re.compile(r"^(?:还多|多(?![少久长次个人交缴付])|出头|开外)")
+_UPPER_BEFORE = re.compile(
+    rf"(?:(?:不到|不满|未满|没满|没有?到|未到|不足|少于|小于|{_NOT}超过|{_NOT}超出|{_NOT}多于)了?"
+    r"|(?:最多|顶多|至多)(?:断缴|断交|停缴|停交|断|停|欠|没交|没缴)?了?)$"
+)
+_UPPER_AFTER = re.compile(r"^(?:以内|之内|以下|之下|不到)")
+
+
+def _apply_bound(s: str, sp: Span) -> Span:
+    """The span with its bound word read (see the rules above); unchanged when it has none."""
+    before = s[max(0, sp.start - 8):sp.start]
+    after = s[sp.end:sp.end + 4]
+    upper_before = _UPPER_BEFORE.search(before)
+    if upper_before or _UPPER_AFTER.match(after):
+        sp.extra["bound"] = "upper"
+        return sp
+    strict_before = _STRICT_BEFORE.search(before)
+    strict_after = None if strict_before else _STRICT_AFTER.match(after)
+    if not (strict_before or strict_after) or sp.extra.get("vague") or sp.extra.get("exact"):
+        return sp  # 超过三个多月 is already rounded up; 超过3.5个月 keeps its own rounding
+    days = sp.extra.get("days")
+    if days is not None:
+        days = int(days) + 1
+        value = _months_from_days(days)
+    else:
+        value = int(sp.value) + 1
+    start = sp.start - len(strict_before.group(0)) if strict_before else sp.start
+    end = sp.end + len(strict_after.group(0)) if strict_after else sp.end
+    return Span(start, end, sp.kind, value,
+                {**sp.extra, "days": days, "vague": True, "bound": "over"})
+
+
 def parse_durations(text: Any) -> List[Span]:
-    """All durations in ``text`` as spans with value = months (int)."""
+    """All durations in ``text`` as spans with value = months (int).
+
+    A span under an upper bound (不到三个月) has ``extra["bound"] == "upper"``: its value is the
+    bound, not a count, and callers give no entity for it."""
     s = normalize_chars(text)
     found: List[Span] = []
     for rx, name in _DURATION_PATTERNS:
@@ -499,13 +545,16 @@ def parse_durations(text: Any) -> List[Span]:
             found.append(Span(m.start(), m.end(), "duration", months,
                               {"days": days, "unit": unit, "vague": vague,
                                "exact": _exact_months(name, m)}))
-    return _resolve(found)
+    return [_apply_bound(s, sp) for sp in _resolve(found)]
 
 
 def duration_to_months(text: Any) -> Optional[int]:
-    """Months of the first duration in ``text`` (三个多月 -> 4), or None."""
+    """Months of the first duration in ``text`` (三个多月 -> 4, 超过三个月 -> 4), or None
+    (also when it is only an upper bound: 不到三个月)."""
     spans = parse_durations(text)
-    return spans[0].value if spans else None
+    if not spans or spans[0].extra.get("bound") == "upper":
+        return None
+    return spans[0].value
 
 
 # --------------------------------------------------------------------------------------------
@@ -816,6 +865,8 @@ def _entity(name: str, value: Any, span: Span) -> Dict[str, Any]:
 
 
 def _duration_entities(s: str, sp: Span) -> List[Dict[str, Any]]:
+    if sp.extra.get("bound") == "upper":
+        return []  # 不到三个月 / 三个月以内: no count stated; the form asks
     before = s[max(0, sp.start - 14):sp.start]
     before_clause = _CLAUSE_BREAK.split(before)[-1]
     after = s[sp.end:sp.end + 8]
@@ -1109,6 +1160,8 @@ def _parse_answer(name: str, s: str) -> Optional[Dict[str, Any]]:
     if len(spans) != 1 or len(_leftover(s, spans[0])) > 2:
         return None
     sp = spans[0]
+    if sp.extra.get("bound") == "upper":
+        return None  # 不到三个月 answers no count
     if name == "overdue_days":
         days = sp.extra.get("days")
         return {"value": int(days) if days is not None else int(sp.value) * 30, "stated": None}

@@ -59,6 +59,10 @@ def test_parse_number_rejects_non_numbers(text):
     ("三个多月", 4), ("四五个月", 5), ("两个半月", 3), ("半年多", 7), ("一年多", 13),
     ("两三个月", 3), ("3到5个月", 5), ("十一二个月", 12), ("两周", 1), ("半个月", 1),
     ("３个月", 3), ("1个季度", 3), ("十来天", 1), ("二十天", 1),
+    # Bounds (tests/entity_cases.yml header): strict -> one unit more, 以上/至少 -> the number.
+    ("超过三个月", 4), ("超過三個月", 4), ("多于三个月", 4), ("三个月还多", 4), ("三个月多", 4),
+    ("超过半年", 7), ("超过一年", 13), ("超过两年", 25), ("超过90天", 4), ("超过三个多月", 4),
+    ("3个月以上", 3), ("四个月及以上", 4), ("至少三个月", 3),
 ])
 def test_duration_to_months(text, months):
     assert duration_to_months(text) == months
@@ -72,6 +76,48 @@ def test_duration_to_months(text, months):
 def test_lapse_months_in_sentences(text, months):
     assert one(text, "lapse_months") == months
     assert isinstance(one(text, "lapse_months"), int)
+
+
+@pytest.mark.parametrize("text,months,words", [
+    # Real wording (corpus/real_questions.tsv): the known defect read these as 3 and 4.
+    ("医保断缴超过三个月了怎么办", 4, "超过三个月"), ("医保超过四个月没交怎么办", 5, "超过四个月"),
+    ("医保断交3个月以上有什么影响?", 3, "3个月"), ("如何补缴欠缴四个月及以上的医疗保险费", 4, "四个月"),
+    ("斷繳超過三個月", 4, "超過三個月"), ("断了多于三个月", 4, "多于三个月"),
+    ("断了三个月还多", 4, "三个月还多"), ("断缴超过半年", 7, "超过半年"), ("断了超过一年", 13, "超过一年"),
+    ("有超过三个月吗", 4, "超过三个月"), ("至少断了三个月", 3, "三个月"), ("半年以上没交", 6, "半年"),
+    ("断缴超过3个月以上", 4, "超过3个月"),
+])
+def test_lapse_bounds(text, months, words):
+    found = [e for e in extract_entities(text, TODAY) if e["entity"] == "lapse_months"]
+    assert [(e["value"], text[e["start"]:e["end"]]) for e in found] == [(months, words)]
+
+
+@pytest.mark.parametrize("text", [
+    "断了不到三个月", "断缴不满三个月", "断缴未满三个月", "断了不超过三个月", "没超过三个月",
+    "三个月以内", "断缴三个月之内能补吗", "三个月以下", "少于三个月", "医保最多断了两个月",
+    "缴费不到15年",
+])
+def test_upper_bounds_give_no_count(text):
+    # The count is not fixed (不到三个月 may be one month): no entity, the form asks.
+    assert not {e for e, _ in ents(text)} & {"lapse_months", "years_paid", "overdue_days"}, \
+        extract_entities(text, TODAY)
+    assert duration_to_months(text) is None
+    assert parsing.parse_answer("lapse_months", text) is None
+
+
+def test_strict_bounds_in_other_contexts():
+    assert ents("逾期超过15天滞纳金多少") == {("overdue_days", 16)}
+    assert ents("欠费超过3个月滞纳金多少") == {("overdue_days", 120)}
+    assert ents("交了超过15年") == {("years_paid", 15.0)}  # years paid are never overstated
+    assert one("连续参保超过5年", "continuous_years") == 5
+    assert "lapse_months" not in {e for e, _ in ents("补缴后要等超过3个月才能报销吗")}
+    assert "lapse_months" not in {e for e, _ in ents("三个月多少钱")}  # 多少, not 多
+
+
+@pytest.mark.parametrize("text,months", [("超过三个月", 4), ("多于三个月", 4), ("超过半年", 7),
+                                         ("3个月以上", 3), ("至少三个月", 3)])
+def test_bounds_as_form_answers(text, months):
+    assert parsing.parse_answer("lapse_months", text) == {"value": months, "stated": None}
 
 
 def test_month_range_counts_both_ends():
