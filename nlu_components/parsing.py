@@ -343,9 +343,10 @@ def _dp(regex: str, name: str) -> None:
 
 # Order matters only for readability; overlaps are resolved longest-first.
 _dp(_NOT_AFTER_NUM + rf"(?P<y>{NUM})年(?:零|又)?(?P<m>{NUM})(?:个)?(?P<half>半|多)?个?月(?![份号日底初中])", "ym")
-_dp(_NOT_AFTER_NUM + rf"(?P<y>{NUM})年(?P<q>半|多)", "y_half")
-_dp(_NOT_AFTER_NUM + rf"(?P<y>{NUM})(?P<q>多|来)?个?(?:整)?{_YEAR_UNIT}(?P<q2>多|半)?", "y")
-_dp(r"(?P<big>大)?半年(?P<q>多)?", "half_year")
+# 多 after a unit is vague (一年多 -> 13) unless it begins 多少 (一年多少钱: how much a year).
+_dp(_NOT_AFTER_NUM + rf"(?P<y>{NUM})年(?P<q>半|多(?!少))", "y_half")
+_dp(_NOT_AFTER_NUM + rf"(?P<y>{NUM})(?P<q>多|来)?个?(?:整)?{_YEAR_UNIT}(?P<q2>多(?!少)|半)?", "y")
+_dp(r"(?P<big>大)?半年(?P<q>多(?!少))?", "half_year")
 _dp(r"半个(?:多)?月", "half_month")
 _dp(_NOT_AFTER_NUM + rf"(?P<a>[一二两三四五六七八九])(?P<b>[两二三四五六七八九十])(?P<u>个多月|个月|多个月|年|天|个星期|星期|周)", "consec")
 _dp(_NOT_AFTER_NUM + rf"十(?P<a>[一二三四五六七八])(?P<b>[二三四五六七八九])(?P<u>个月|年|天)", "consec10")

@@ -63,6 +63,8 @@ def test_parse_number_rejects_non_numbers(text):
     ("超过三个月", 4), ("超過三個月", 4), ("多于三个月", 4), ("三个月还多", 4), ("三个月多", 4),
     ("超过半年", 7), ("超过一年", 13), ("超过两年", 25), ("超过90天", 4), ("超过三个多月", 4),
     ("3个月以上", 3), ("四个月及以上", 4), ("至少三个月", 3),
+    # 多少 is "how much", not "more than": real row 「醫保卡補交一年多少錢?」
+    ("補交一年多少錢", 12), ("半年多少钱", 6),
 ])
 def test_duration_to_months(text, months):
     assert duration_to_months(text) == months
