@@ -14,8 +14,6 @@ every Rasa server of every profile (make run, make shell, tests, bench, producti
 - `keepalive`: each Rasa endpoint (the action server above all) keeps one HTTP session and its
   connection open, instead of a new session and TCP connection for every action call
   (docs/performance.md).
-- `rule_lookup`: RulePolicy stops walking back through the conversation's states once the walk is
-  as deep as its longest remaining rule; the rules it keeps are Rasa's (docs/performance.md).
 - `warning_filters`: the known third-party deprecation warnings are ignored by category, module
   and message; any other warning still shows. `python -m assistant_runtime ARGS` (the `rasa`
   of `make run` and `make shell`) installs them before Rasa is imported, so start-up is quiet too.
@@ -30,12 +28,11 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from assistant_runtime import action_validation, event_types, graph_runs, keepalive, rule_lookup, warning_filters
+    from assistant_runtime import action_validation, event_types, graph_runs, keepalive, warning_filters
 
     warning_filters.install()
     action_validation.install()
     event_types.install()
     graph_runs.install()
     keepalive.install()
-    rule_lookup.install()
     _installed = True

@@ -253,23 +253,3 @@ def test_the_model_graph_runs_in_a_plain_loop_with_the_results_of_dask(model_pat
         ours, dasks = both(inputs={"__tracker__": tracker}, targets=[target])
         assert ours[target].max_confidence_index == dasks[target].max_confidence_index
         assert ours[target].probabilities == dasks[target].probabilities
-
-    # RulePolicy's shortened walk keeps exactly Rasa's rules, on conversations made of the
-    # states the model's own rules contain (1 to 40 states long).
-    import random
-
-    from assistant_runtime import rule_lookup
-
-    policy = next(node._component for name, node in runner._instantiated_nodes.items()
-                  if "RulePolicy" in name and hasattr(node, "_component") and node._component is not None)
-    pool = [state for key in policy.lookup["rules"] for state in policy._rule_key_to_state(key)] + [{}]
-    rng = random.Random(7)
-    rules = [policy._rule_key_to_state(key) for key in policy.lookup["rules"]]
-    matched = 0
-    for _ in range(300):
-        states = [rng.choice(pool) for _ in range(rng.randint(0, 35))] + rng.choice(rules)
-        matched += bool(rule_lookup.get_possible_keys(policy, policy.lookup["rules"], states))
-        for part in ("rules", "rules_for_loop_unhappy_path"):
-            assert rule_lookup.get_possible_keys(policy, policy.lookup[part], states) == \
-                   rule_lookup.rasa_get_possible_keys(policy, policy.lookup[part], states)
-    assert matched > 100  # the conversations do end in rules that apply
