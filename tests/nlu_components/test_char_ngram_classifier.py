@@ -145,16 +145,21 @@ def test_the_first_question_sentence_is_found(text, question):
     assert first_question(text) == question
 
 
-def test_the_first_question_is_a_feature_block_of_its_own(trained):
-    """With `first_question` on (the default), the fitted features are the message's n-grams and
-    the first question's n-grams, side by side; the persisted pipeline loads with them."""
+def test_the_first_question_and_the_words_are_feature_blocks_of_their_own(trained):
+    """With `first_question` and `words` on (the defaults), the fitted features are the message's
+    n-grams, the first question's n-grams and the jieba words, side by side; the persisted
+    pipeline loads with them."""
     storage, resource = trained
     loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
     union = loaded.pipeline.named_steps["features"]
-    assert [name for name, _ in union.transformer_list] == ["message", "first_question"]
+    assert [name for name, _ in union.transformer_list] == ["message", "first_question", "words"]
     one = union.transform(["滞纳金谁出？"])
     two = union.transform(["滞纳金谁出？你好"])
-    half = len(union.transformer_list[0][1].vocabulary_)
+    sizes = [len(union.transformer_list[0][1].vocabulary_),
+             len(union.transformer_list[1][1].named_steps["tfidf"].vocabulary_)]
+    message, question = slice(0, sizes[0]), slice(sizes[0], sizes[0] + sizes[1])
     # the second block sees only the first question, so it is the same for both messages
-    assert (one[:, half:] != two[:, half:]).nnz == 0
-    assert (one[:, :half] != two[:, :half]).nnz > 0
+    assert (one[:, question] != two[:, question]).nnz == 0
+    assert (one[:, message] != two[:, message]).nnz > 0
+    words = union.transformer_list[2][1].vocabulary_
+    assert "滞纳金" in words and "你好" in words
