@@ -68,11 +68,11 @@ test-unit: assets
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 # NLU floors: held-out set and entities 0.95; real questions (tests/nlu_real.yml): out_of_scope
-# recall 0.85 and intent accuracy REAL_MIN_ACCURACY. Issue 11 asks 0.90. The character n-gram
-# classifier reaches 0.850 on the 528-row set of stop 20 (0.849 on stop 19's 352 rows; the set
-# grew with 549 harder real questions and was relabelled by a blind audit). Training is seeded and
+# recall 0.85 and intent accuracy REAL_MIN_ACCURACY. Issue 11 asks 0.90. The classifier reaches
+# 0.873 on the 527-row set of stop 21 (0.850 at stop 20 with character n-grams alone; stop 21 added
+# the first-question and word blocks and a second blind label audit). Training is seeded and
 # deterministic, so the floor sits just under what it reaches and guards against regressions.
-REAL_MIN_ACCURACY := 0.84
+REAL_MIN_ACCURACY := 0.86
 # Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
 # test split: nobody looked at its failures while fixing the lexicons on the other half.
 REAL_MIN_ENTITY := 0.80
