@@ -721,7 +721,7 @@ def _late_fee(c: Composer, case: Case, today: _dt.date) -> None:
 
 def _newborn_first_enrolment(c: Composer, case: Case, today: _dt.date, verdict: str) -> None:
     """The newborn answer of every topic that meets one (waiting_period, can_backpay,
-    resident_enrollment): the topic's verdict, the national exemption (N1) and the region's rules
+    resident_enrollment, how_to_backpay): the topic's verdict, the national exemption (N1) and the region's rules
     a newborn may fall under (waiting_regional, groups filtered by `who`)."""
     c.verdict = say(verdict, how=say("newborn_how"))
     c.bullet(say("newborn_wait_line"))
@@ -923,6 +923,12 @@ def _can_backpay_full(c: Composer, case: Case, today: _dt.date) -> None:
 
 
 def _how_to_backpay(c: Composer, case: Case, today: _dt.date) -> None:
+    if case.at_birth():
+        # 「孩子刚出生，医保怎么补交」: nothing lapsed, so how to enrol the child, not how to back-pay
+        _resident_enrollment(c, case, today)
+        c.figures.update({"rule": "newborn", "backpay_due": False})
+        c.buttons = follow_ups(c.topic, without=("backpay_amount",))
+        return
     _static(c, case, "how_to_backpay", today=today)
     _static(c, case, "employer_gone", with_verdict=False, today=today)
 

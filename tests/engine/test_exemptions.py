@@ -171,11 +171,15 @@ def test_how_to_pay_for_a_newborn_is_a_first_enrolment_with_the_regions_figures(
 def test_the_newborn_answer_has_one_wording_across_topics():
     case = Case(city="南昌", insurance_type="resident", newborn=True)
     bodies = {}
-    for topic in ("waiting_period", "can_backpay", "resident_enrollment"):
+    for topic in ("waiting_period", "can_backpay", "resident_enrollment", "how_to_backpay"):
         text = answer(topic, case, today=TODAY).text
         assert "在当地规定的时限内为孩子办理居民医保参保缴费即可" in text.splitlines()[0]
         bodies[topic] = [line for line in text.splitlines()[1:4] if line.startswith("• ")][:2]
-    assert bodies["waiting_period"] == bodies["can_backpay"] == bodies["resident_enrollment"]
+    assert bodies["waiting_period"] == bodies["can_backpay"] == bodies["resident_enrollment"] == \
+        bodies["how_to_backpay"]
+    # 「孩子刚出生，医保怎么补交」: how to enrol, not the back-payment steps
+    how = answer("how_to_backpay", case, today=TODAY).text
+    assert "先查清断缴月份和原因" not in how and "补缴要多少钱" not in how
 
 
 def test_a_newborn_outside_jiangxi_gets_the_national_rule_only():
