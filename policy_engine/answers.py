@@ -16,13 +16,12 @@ from .calc.retirement import retirement
 from .calc.waiting import lapsed_years_before, resident_plan, resident_wait, window_for
 from .case import Case
 from .compose import Answer, Composer, say
-from .dates import add_months, lapsed_months, month_start, ym, ymd
+from .dates import MONTHS_PER_YEAR, add_months, lapsed_months, month_start, ym, ymd
 from .topics import TOPICS, follow_ups, required_fields
 from .validation import VALUE_LABELS, check_case
 from .who import line_text
 
 UNIT = 1  # "per 1 year" in rule wordings: a unit, not a policy figure
-MONTHS_PER_YEAR = 12
 CN_DIGITS = "零一二三四五六七八九"
 
 

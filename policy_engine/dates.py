@@ -5,6 +5,9 @@ import calendar
 import datetime as _dt
 
 
+MONTHS_PER_YEAR = 12
+
+
 def month_start(day: _dt.date) -> _dt.date:
     return day.replace(day=1)
 

@@ -330,26 +330,7 @@ def check_texts(raw: Any, fact_ids: set[str]) -> list[str]:
                 problems.append(f"text {topic}: section without facts (missing source)")
             for line in section.get("lines") or ():
                 problems += [f"text {topic}: {p}" for p in check_line(line)]
-                problems += [f"text {topic}: {p}" for p in _who_values(line)]
     return problems
-
-
-def _who_values(line: Any) -> list[str]:
-    """`who` schemes / resident_groups name canonical case values."""
-    from .validation import VALUE_LABELS
-
-    if not isinstance(line, dict):
-        return []
-    whos = [line.get("who")] + [g.get("who") for g in line.get("groups") or () if isinstance(g, dict)]
-    out = []
-    for who in whos:
-        if not isinstance(who, dict):
-            continue
-        for key, field in (("schemes", "insurance_type"), ("resident_groups", "resident_group")):
-            for value in who.get(key) or ():
-                if value not in VALUE_LABELS[field]:
-                    out.append(f"line {line.get('text')}: who {key} value {value} is not a {field}")
-    return out
 
 
 # --- the whole data folder ----------------------------------------------------------------------

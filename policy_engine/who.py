@@ -23,9 +23,9 @@ import datetime as _dt
 from typing import Any, Iterator, Optional
 
 from .case import Case
+from .dates import MONTHS_PER_YEAR
 
 WHO_KEYS = ("schemes", "resident_groups", "min_age", "max_age", "born_from", "max_lapse_months", "newborn")
-MONTHS_PER_YEAR = 12  # a 年度 not paid for is a lapse of at least a whole year
 
 
 def _age(case: Case) -> Optional[int]:
@@ -45,7 +45,7 @@ def _latest_birth(age: int, today: _dt.date) -> _dt.date:
 def _lapse_months(case: Case) -> Optional[int]:
     if case.lapse_months is not None:
         return case.lapse_months
-    if case.lapsed_years:
+    if case.lapsed_years:  # a 年度 not paid for is a lapse of at least a whole year
         return MONTHS_PER_YEAR * len(case.lapsed_years)
     return None
 
@@ -106,8 +106,14 @@ def texts_of(line: Any) -> Iterator[str]:
         yield group.get("text", "")
 
 
+# `who` keys that list canonical values of a Case field
+_CASE_FIELDS = {"schemes": "insurance_type", "resident_groups": "resident_group"}
+
+
 def check_line(line: Any) -> list[str]:
     """Shape problems of one `lines` entry (schema check)."""
+    from .validation import VALUE_LABELS
+
     if isinstance(line, str):
         return []
     if not isinstance(line, dict) or not isinstance(line.get("text"), str):
@@ -131,6 +137,8 @@ def check_line(line: Any) -> list[str]:
                 problems.append(f"line {line['text']}: unknown who key {key}")
             elif key in ("schemes", "resident_groups") and not (isinstance(value, list) and value):
                 problems.append(f"line {line['text']}: who {key} must be a non-empty list")
+            elif key in _CASE_FIELDS and any(v not in VALUE_LABELS[_CASE_FIELDS[key]] for v in value):
+                problems.append(f"line {line['text']}: who {key} must name {_CASE_FIELDS[key]} values: {value}")
             elif key in ("min_age", "max_age", "max_lapse_months") and (
                     isinstance(value, bool) or not isinstance(value, int) or value < 0):
                 problems.append(f"line {line['text']}: who {key} must be a whole number")

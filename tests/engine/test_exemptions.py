@@ -131,7 +131,7 @@ def test_the_data_check_rejects_a_malformed_who():
     assert check_line({"text": "x{groups}", "groups": [{"text": "a", "who": {"max_age": "0"}}]})
     bad = {"t": [{"facts": ["J3"], "lines": [{"text": "x", "who": {"schemes": ["civil_servant"]}}]}]}
     assert check_texts(bad, set(params.facts())) == [
-        "text t: line x: who schemes value civil_servant is not a insurance_type"]
+        "text t: line x: who schemes must name insurance_type values: ['civil_servant']"]
     assert check_texts(params.load_texts(), set(params.facts())) == []
 
 
