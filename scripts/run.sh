@@ -65,6 +65,6 @@ else
   echo "Model:         $model"
   echo "Conversations are stored in var/tracker.db. Press Ctrl-C to stop."
   # shellcheck disable=SC2086
-  "${rasa[@]}" run -m "$model" --enable-api --auth-token "$token" -i "$RASA_HOST" --port "$RASA_PORT" \
+  "${rasa[@]}" run -m "$model" --enable-api --auth-token="$token" -i "$RASA_HOST" --port "$RASA_PORT" \
     --endpoints "$endpoints" --credentials credentials.yml --cors $CORS_ORIGINS
 fi
