@@ -135,7 +135,7 @@ def check_line(line: Any) -> list[str]:
         for key, value in who.items():
             if key not in WHO_KEYS:
                 problems.append(f"line {line['text']}: unknown who key {key}")
-            elif key in ("schemes", "resident_groups") and not (isinstance(value, list) and value):
+            elif key in _CASE_FIELDS and not (isinstance(value, list) and value):
                 problems.append(f"line {line['text']}: who {key} must be a non-empty list")
             elif key in _CASE_FIELDS and any(v not in VALUE_LABELS[_CASE_FIELDS[key]] for v in value):
                 problems.append(f"line {line['text']}: who {key} must name {_CASE_FIELDS[key]} values: {value}")

@@ -2,6 +2,7 @@
 or RASA_TOKEN) and both servers listen on 127.0.0.1 only."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from typing import Iterator, Optional, Tuple
 
 from tests.support.servers import ROOT, free_port, wait_http
 
@@ -42,34 +44,45 @@ def refused(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) != 0
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stops run.sh and both servers (its process group); it may have exited already."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def test_run_script_protects_the_api_with_a_token_and_listens_on_loopback(model_path, tmp_path):
+@contextlib.contextmanager
+def run_script(model_path, tmp_path, token: Optional[str] = None) -> Iterator[Tuple[str, int, int]]:
+    """`make run`'s script on free ports, with RASA_TOKEN set to `token` or unset; yields the Rasa
+    server's base URL and both ports once it answers, and stops the script and both servers."""
     rasa_port, action_port = free_port(), free_port()
     env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
     env.pop("RASA_TOKEN", None)
+    if token is not None:
+        env["RASA_TOKEN"] = token
     log = open(tmp_path / "run.log", "wb")
     proc = subprocess.Popen(["bash", "scripts/run.sh", str(model_path)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{rasa_port}/", 300, proc, tmp_path / "run.log")
+        yield f"http://127.0.0.1:{rasa_port}", rasa_port, action_port
+    finally:
+        try:  # the script may have exited already
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def wait_for_api(base: str, token: str) -> None:
+    deadline = time.monotonic() + 120
+    while status(f"{base}/status?token={token}") != 200 and time.monotonic() < deadline:
+        time.sleep(1)
+
+
+def test_run_script_protects_the_api_with_a_token_and_listens_on_loopback(model_path, tmp_path):
+    with run_script(model_path, tmp_path) as (base, rasa_port, action_port):
         token = TOKEN_FILE.read_text().strip()
         assert len(token) >= 32 and stat.S_IMODE(TOKEN_FILE.stat().st_mode) == 0o600
         printed = (tmp_path / "run.log").read_text(errors="replace")
         assert "var/rasa_token" in printed and token not in printed  # says where, does not print it
-        base = f"http://127.0.0.1:{rasa_port}"
-        deadline = time.monotonic() + 120
-        while status(f"{base}/status?token={token}") != 200 and time.monotonic() < deadline:
-            time.sleep(1)
+        wait_for_api(base, token)
         assert status(f"{base}/status?token={token}") == 200
         assert status(f"{base}/status") == 401 and status(f"{base}/status?token=wrong") == 401
         request = urllib.request.Request(f"{base}/model", method="DELETE")
@@ -91,28 +104,13 @@ def test_run_script_protects_the_api_with_a_token_and_listens_on_loopback(model_
         address = outside_address()
         if address:
             assert refused(address, rasa_port) and refused(address, action_port)
-    finally:
-        stop(proc)
-        log.close()
 
 
 def test_run_script_takes_a_token_that_starts_with_a_dash(model_path, tmp_path):
     """A generated token (secrets.token_urlsafe) starts with "-" one time in 64; passed as a separate
     argument, Rasa's argument parser read it as an option and the server did not start."""
-    rasa_port, action_port = free_port(), free_port()
     token = "-" + os.urandom(16).hex()
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port), "RASA_TOKEN": token}
-    log = open(tmp_path / "run.log", "wb")
-    proc = subprocess.Popen(["bash", "scripts/run.sh", str(model_path)], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_http(f"http://127.0.0.1:{rasa_port}/", 300, proc, tmp_path / "run.log")
-        base = f"http://127.0.0.1:{rasa_port}"
-        deadline = time.monotonic() + 120
-        while status(f"{base}/status?token={token}") != 200 and time.monotonic() < deadline:
-            time.sleep(1)
+    with run_script(model_path, tmp_path, token) as (base, _, _):
+        wait_for_api(base, token)
         assert status(f"{base}/status?token={token}") == 200
         assert status(f"{base}/status?token={token[1:]}") == 401
-    finally:
-        stop(proc)
-        log.close()
