@@ -1101,7 +1101,28 @@ def _extract(text: Any, today: date) -> List[Dict[str, Any]]:
             out.append(_entity("age", sp.value, sp))
         elif sp.kind in ("resident_group", "premium_tier"):
             out.append(_entity(sp.kind, sp.value, sp))
-    return out
+    return _lapse_over_back_pay(s, out)
+
+
+# A duration right after a back-pay verb (补交一年, 要补缴三个月): what the person would buy.
+_BACK_PAY_BEFORE = re.compile(r"(?:补交|补缴|补齐|补足|补上|补)(?:了|上)?$")
+
+
+def _lapse_over_back_pay(s: str, out: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The stated lapse when a message also names a back-pay period.
+
+    「医保断了一年多，补交一年多少钱」 gives two durations; the case's lapse_months is the lapse the
+    person describes (13), not the period they ask the price of (12). A back-pay period alone is
+    the lapse (「补交了两年」), as before."""
+    lapses = [e for e in out if e["entity"] == "lapse_months"]
+    if len(lapses) < 2:
+        return out
+    back_pay = {(e["start"], e["end"]) for e in lapses
+                if _BACK_PAY_BEFORE.search(_CLAUSE_BREAK.split(s[max(0, e["start"] - 6):e["start"]])[-1])}
+    if not back_pay or len(back_pay) == len(lapses):
+        return out
+    return [e for e in out if not (e["entity"] in ("lapse_months", "lapse_months_stated", "lapse_start")
+                                   and (e["start"], e["end"]) in back_pay)]
 
 
 # --------------------------------------------------------------------------------------------

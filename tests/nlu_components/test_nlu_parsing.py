@@ -163,6 +163,15 @@ def test_back_paid_years_are_a_lapse_not_years_paid():
     assert ents("单位少交了两个月") == {("lapse_months", 2)}
 
 
+@pytest.mark.parametrize("text,months", [
+    ("医保断了一年多，补交一年多少钱", 13), ("断了一年多了，现在补交一年要多少钱", 13),
+    ("我断了五个月，只补三个月行吗", 5), ("补缴两个月要多少，我断了两个月", 2),
+])
+def test_stated_lapse_wins_over_a_back_pay_period(text, months):
+    # Review of stop 22: 「一年多…补交一年多少钱」 gave two lapse values (13 and 12).
+    assert [e["value"] for e in extract_entities(text, TODAY) if e["entity"] == "lapse_months"] == [months]
+
+
 def test_claim_free_years():
     assert ents("两年没报销，额度会涨吗") == {("claim_free_years", 2)}
     assert ents("一年没报销明年额度会涨吗") == {("claim_free_years", 1)}
