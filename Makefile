@@ -77,7 +77,8 @@ test-unit: assets
 REAL_MIN_ACCURACY := 0.85
 # Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
 # test split: nobody looked at its failures while fixing the lexicons on the other half.
-REAL_MIN_ENTITY := 0.80
+# Stop 23's fixes on the development half (0.918 -> 0.940) took the test half from 0.855 to 0.888.
+REAL_MIN_ENTITY := 0.85
 test: system model web
 	$(PY) -m pytest -q tests
 	$(PY) scripts/eval_nlu.py --model "$$($(PY) scripts/ensure_model.py)" --min-accuracy 0.95 --min-entity 0.95 \

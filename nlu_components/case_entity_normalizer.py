@@ -234,6 +234,7 @@ class CaseEntityNormalizer(GraphComponent, EntityExtractorMixin):
 
         places = _dedupe(sorted(places, key=lambda e: (e.get("start", 0), e.get("end", 0))))
         places = _scheme_held_now(text, places)
+        places = _not_negated(text, places)
         result = others + places
         for parsed in parsing.extract_entities(text, self._today()):
             if any(_overlaps(parsed, e) and e["entity"] == parsed["entity"] for e in result):
@@ -323,6 +324,19 @@ def _scheme_held_now(text: str, places: List[Dict[str, Any]]) -> List[Dict[str, 
         if first.get("value") != second.get("value") and _TRANSFER_RX.match(between):
             dropped.append(second)
     return [e for e in places if not any(e is d for d in dropped)]
+
+
+# 「我是居民医保，不是职工」: a scheme the person says they do not hold.
+_NEGATED_BEFORE = re.compile(r"(?:不是|并非|而非|而不是|不属于|不算)(?:交的?|参加的?|买的?)?$")
+
+
+def _not_negated(text: str, places: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Drops a scheme word right after a negation (不是职工医保): it is not the person's scheme."""
+    def negated(e: Dict[str, Any]) -> bool:
+        start = e.get("start")
+        return (e.get("entity") == "insurance_type" and isinstance(start, int)
+                and bool(_NEGATED_BEFORE.search(parsing.normalize_chars(text[max(0, start - 6):start]))))
+    return [e for e in places if not negated(e)]
 
 
 def _within(inner: Dict[str, Any], outer: Dict[str, Any]) -> bool:

@@ -815,8 +815,10 @@ _LATE_FEE_STRONG = re.compile(r"滞纳|逾期|晚交|晚缴|迟交|迟缴|超期
 _LAPSE_VERBS = re.compile(r"断|停|没交|没缴|没有交|没有缴|未交|未缴|漏|欠|补|空了|中断|间断|没续|断档")
 _WAITING_BEFORE = re.compile(r"(?:等待期|观察期|等|再等|要等|需要等)(?:是|为|有|了|:|：)?(?:大概|大约|至少|最少)?$")
 _WAITING_AFTER = re.compile(r"^(?:以?后|之后|以后)?(?:才|就能|就可以|能|可以|开始|恢复|内)")
-_SHORTFALL = re.compile(r"(?:还差|差|还需|还需要|还要|需要|要交满|交满|缴满|满)$")
+_SHORTFALL = re.compile(r"(?:还差|差|还需|还需要|还要|需要|要交满|交满|缴满|满|没交够|没缴够|未交够|未缴够|不够)$")
 _RATE_BEFORE = re.compile(r"(?:每|按|一次性)$")
+# 多少钱一个月 / 多少钱一年: the price of a period, asked (a rate when the period is one unit).
+_PRICE_BEFORE = re.compile(r"(?:多少钱|多少|几块钱|多少元)$")
 _RATE_AFTER = re.compile(r"^(?:要|得|需要)?(?:交|缴|付)?(?:多少|几|大概|费用|的钱|的费用|保费)")
 _CLAIM_FREE_AFTER = re.compile(r"^(?:都|也|一直|一次)?(?:没有?|未)(?:怎么)?(?:报销|看病|看过病|住院|生病|用过?(?:医保)?|报过|刷)")
 _REQUIREMENT_BEFORE = re.compile(r"(?:要|需要|得|必须|应该|应|规定|最少|至少)(?:交|缴|缴费|参保)(?:够|满|足)?$")
@@ -824,7 +826,7 @@ _PER_PERIOD_AFTER = re.compile(r"^(?:的)?(?:收入|挣|赚|工资|薪水|拿|�
 _PAY_VERB_BEFORE = re.compile(
     r"(?<![补没未欠断停漏晚迟少])(?:交了|缴了|交满了?|缴满了?|交够了?|缴够了?|交足了?|缴足了?|已交|已缴|"
     r"已经交了|已经缴了|累计缴费|累计缴纳|累计交了|累计缴了|累计交|累计缴|缴费|交费|参保|参保了|"
-    r"缴费年限(?:是|有|为|:|：)?|年限(?:是|有|为|:|：)?|工龄)"
+    r"缴费年限(?:是|有|为|:|：)?|年限(?:是|有|为|:|：)?|工龄|交社保|缴社保|交医保|缴医保)"
     r"(?:医保|社保|职工医保)?(?:有|都)?$"
 )
 _CONTINUOUS_BEFORE = re.compile(
@@ -896,8 +898,9 @@ def _duration_entities(s: str, sp: Span) -> List[Dict[str, Any]]:
     if _SHORTFALL.search(before_clause):
         return []
     if (re.fullmatch(r"[一1]\s*(?:个)?(?:月|年)", s[sp.start:sp.end])
-            and _PER_PERIOD_AFTER.search(after) and not _BARE_MONTH_BEFORE.search(before_clause)):
-        return []  # 一个月收入五千 / 一年交多少: a rate, not a duration
+            and (_PER_PERIOD_AFTER.search(after) or _PRICE_BEFORE.search(before_clause))
+            and not _BARE_MONTH_BEFORE.search(before_clause)):
+        return []  # 一个月收入五千 / 一年交多少 / 多少钱一个月: a rate, not a duration
     if _RATE_BEFORE.search(before_clause) or (
         _RATE_AFTER.search(after) and not _LAPSE_VERBS.search(clause)
     ):

@@ -172,6 +172,18 @@ def test_stated_lapse_wins_over_a_back_pay_period(text, months):
     assert [e["value"] for e in extract_entities(text, TODAY) if e["entity"] == "lapse_months"] == [months]
 
 
+@pytest.mark.parametrize("text,expected", [
+    # Real rows of the development half (corpus/real_questions.tsv) that gave a spurious lapse.
+    ("上海社保缴费多少钱一个月2023年", set()), ("南昌社保最低交多少钱一个月", set()),
+    ("北京市居民医保缴费标准是多少钱一年", set()), ("东营医保没交够25年怎么办", set()),
+    ("我在深圳交社保5年，现在要回老家", {("years_paid", 5.0)}),
+    # the same words beside a real lapse keep it
+    ("医保断了两个月，补交多少钱一个月", {("lapse_months", 2)}), ("没交社保5年了", {("lapse_months", 60)}),
+])
+def test_prices_shortfalls_and_years_paid_are_not_lapses(text, expected):
+    assert {(e, v) for e, v in ents(text) if e in ("lapse_months", "years_paid")} == expected
+
+
 def test_claim_free_years():
     assert ents("两年没报销，额度会涨吗") == {("claim_free_years", 2)}
     assert ents("一年没报销明年额度会涨吗") == {("claim_free_years", 1)}

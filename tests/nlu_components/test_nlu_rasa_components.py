@@ -147,6 +147,11 @@ def test_tokenizer_keeps_entity_words_whole(tokenizer):
     ("职工医保怎么转居民医保", {"insurance_type": ["employee"]}),
     ("退休后居民医保可以再转为职工医保吗", {"insurance_type": ["resident"]}),
     ("我有职工医保，也交了居民医保", {"insurance_type": ["employee", "resident"]}),
+    # the insured person named instead of the scheme; a scheme the person says is not theirs
+    ("职工如何补交医疗保险", {"insurance_type": ["employee"]}),
+    ("小孩医保什么时候交", {"insurance_type": ["resident"], "resident_group": ["student_child"]}),
+    ("我是居民医保，不是职工", {"insurance_type": ["resident"]}),
+    ("不是职工医保，是新农合", {"insurance_type": ["resident"]}),
 ])
 def test_normalized_entities(pipeline, text, expected):
     assert values(pipeline(text)) == expected
