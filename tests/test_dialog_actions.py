@@ -129,10 +129,11 @@ SCHEME_CHOICES = "职工医保（单位缴）、灵活就业（个人缴职工�
 
 
 def test_a_typed_unknown_scheme_is_quoted_with_the_choices():
-    reply, sets = form_turn(BEIJING_BACKPAY, "insurance_type", "公务员医保", "inform",
-                            extracted={"insurance_type": "公务员医保"})
+    # 军人 have a scheme of their own (军人保险), none of the three (公务员医保 is the employee one).
+    reply, sets = form_turn(BEIJING_BACKPAY, "insurance_type", "军人医保", "inform",
+                            extracted={"insurance_type": "军人医保"})
     assert sets["insurance_type"] is None and sets["retry_count"] == 1
-    assert reply == f"“公务员医保”不是我认识的参保类型，请说明是{SCHEME_CHOICES}。"
+    assert reply == f"“军人医保”不是我认识的参保类型，请说明是{SCHEME_CHOICES}。"
 
 
 def test_an_entity_is_quoted_by_its_words_not_its_normalized_value():
