@@ -654,6 +654,12 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
 
 
 def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
+    if case.at_birth():
+        # 「孩子刚出生，补交要多少钱」: nothing lapsed, no back-payment price; the enrolment premium
+        _resident_enrollment(c, case, today)
+        c.figures.update({"rule": "newborn", "backpay_due": False})
+        c.buttons = follow_ups(c.topic, without=("late_fee",))
+        return
     if case.insurance_type == "resident":
         _amount_resident(c, case, today)
         return
@@ -888,6 +894,8 @@ def _resident_enrollment(c: Composer, case: Case, today: _dt.date) -> None:
             c.bullet(say("resident_national_floor", year=y, amount=plain(floor.value)))
         else:
             c.bullet(say("enrollment_premium_missing", year=y))
+        if case.at_birth():
+            continue  # a newborn enrols within the time after birth, not in the 集中参保期 (N1)
         window, wfound = window_for(c.chain, y)
         if window.known and window.start and window.end:
             c.use([wfound])

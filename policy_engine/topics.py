@@ -44,13 +44,14 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     # A resident's lapse may already be known as 年度 or as a first unpaid month; a newborn has none.
     "lapse_unknown": lambda case: not (case.at_birth() or (case.insurance_type == "resident"
                                                            and (case.lapsed_years or case.lapse_start))),
-    # A resident's price is per 年度: no months needed.
-    "months_needed": lambda case: case.insurance_type != "resident",
+    # A resident's price is per 年度: no months needed; a newborn's first enrolment has no lapse.
+    "months_needed": lambda case: case.insurance_type != "resident" and not case.at_birth(),
     # The late fee is computed once one of its two inputs is given; "who pays" needs neither.
     "amount_started": lambda case: case.arrears is not None or case.overdue_days is not None,
-    "premium_by_group": lambda case: _premium_rows_left(case, "group"),
-    "premium_by_tier": lambda case: _premium_rows_left(case, "tier"),
-    # The can_backpay assessment prices no back-payment for a newborn's first enrolment.
+    # The can_backpay assessment and backpay_amount price no back-payment for a newborn's first enrolment
+    # (backpay_amount gives the region's enrolment premiums, every row).
+    "premium_by_group": lambda case: not case.at_birth() and _premium_rows_left(case, "group"),
+    "premium_by_tier": lambda case: not case.at_birth() and _premium_rows_left(case, "tier"),
     "lapse_premium_by_group": lambda case: not case.at_birth() and _premium_rows_left(case, "group"),
     "lapse_premium_by_tier": lambda case: not case.at_birth() and _premium_rows_left(case, "tier"),
 }
