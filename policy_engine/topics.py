@@ -52,8 +52,6 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     # (backpay_amount gives the region's enrolment premiums, every row).
     "premium_by_group": lambda case: not case.at_birth() and _premium_rows_left(case, "group"),
     "premium_by_tier": lambda case: not case.at_birth() and _premium_rows_left(case, "tier"),
-    "lapse_premium_by_group": lambda case: not case.at_birth() and _premium_rows_left(case, "group"),
-    "lapse_premium_by_tier": lambda case: not case.at_birth() and _premium_rows_left(case, "tier"),
 }
 
 
