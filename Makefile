@@ -72,9 +72,10 @@ test-unit: assets
 # 0.873 on the 527-row set of stop 21. Stop 22 added 355 real questions (2,002 rows); the test set
 # grew to 641 rows and the new ones are harder: 0.856 on the whole set, while on the 508 test rows
 # the two sets share the same scikit-learn pipeline scores 0.880 trained on the old data and 0.876
-# on the new (no loss). Training is seeded and deterministic, so the floor sits just under what it
-# reaches and guards against regressions.
-REAL_MIN_ACCURACY := 0.85
+# on the new (no loss). Stop 24's sentence-vector block took it to 0.872 (held-out 0.964 -> 0.983).
+# Training is seeded and deterministic, so the floor sits just under what it reaches and guards
+# against regressions.
+REAL_MIN_ACCURACY := 0.865
 # Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
 # test split: nobody looked at its failures while fixing the lexicons on the other half.
 # Stop 23's fixes on the development half (0.918 -> 0.940) took the test half from 0.855 to 0.888.

