@@ -147,10 +147,10 @@ def sentence_vectors(texts: List[str], weight: float = 1.0) -> Any:
     """The messages' 512-dimension sentence vectors (L2-normalized), times ``weight``.
 
     The n-gram blocks see the characters and words a message uses; the vector places it near
-    messages that mean the same in other words (「断保多年,还能否继续缴费?」 nearer to
-    「医保断交几年了还可以补交吗」 than to 「医保断交几年了个人账户里的钱还在吗」, which shares more
-    characters with it; tests/nlu_components), which the real questions need most: people ask the
-    same thing in many wordings."""
+    messages that mean the same in other words (the real questions 「断保多年,还能否继续缴费?」 and
+    「农村医保断了几年能继续交吗」 sit nearer each other than either sits to 「医保断交后个人账户的钱还能
+    用吗?」; tests/nlu_components), which the real questions need most: people ask the same thing
+    in many wordings."""
     import numpy as np
 
     texts = [t[:SENTENCE_CHARS] for t in texts]
