@@ -73,12 +73,16 @@ test-unit: assets
 # grew to 641 rows and the new ones are harder: 0.856 on the whole set, while on the 508 test rows
 # the two sets share the same scikit-learn pipeline scores 0.880 trained on the old data and 0.876
 # on the new (no loss). Stop 24's sentence-vector block took it to 0.872 (held-out 0.964 -> 0.983).
-# Training is seeded and deterministic, so the floor sits just under what it reaches and guards
-# against regressions.
-REAL_MIN_ACCURACY := 0.865
+# Stop 26 holds out 20% of each intent instead of 32% (scripts/build_real_corpus.py TEST_SHARE):
+# 400 test rows, a subset of the 641, and 241 more real rows in training. On those 400 rows the
+# model trained on the old split scores 0.860 and the new one 0.868 (a harder subset than the
+# whole: 0.872 on the 641). Training is seeded and deterministic, so the floor sits a few rows
+# under what it reaches and guards against regressions.
+REAL_MIN_ACCURACY := 0.86
 # Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
 # test split: nobody looked at its failures while fixing the lexicons on the other half.
-# Stop 23's fixes on the development half (0.918 -> 0.940) took the test half from 0.855 to 0.888.
+# Stop 23's fixes on the development half (0.918 -> 0.940) took the test half from 0.855 to 0.888;
+# with the 80/20 split (stop 26) the test half has 126 cases, 0.879.
 REAL_MIN_ENTITY := 0.85
 test: system model web
 	$(PY) -m pytest -q tests

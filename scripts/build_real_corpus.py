@@ -39,7 +39,11 @@ TRAIN_FILE = ROOT / "data" / "nlu" / "real.yml"
 TEST_FILE = ROOT / "tests" / "nlu_real.yml"
 COLUMNS = ["text", "intent", "split", "source_url", "note"]
 SEED = "real-questions-42"
-TEST_SHARE = 0.32
+# The share of each intent's rows held out for tests/nlu_real.yml. 0.32 until stop 25; 0.20 (the
+# usual 80/20 split, chosen before looking at any result) since: 400 test rows, 122 of them
+# out_of_scope, and 241 more real rows to learn from. The rank is a hash of the text, so the new
+# test rows are a subset of the old ones, taken by rank, not by how the model does on them.
+TEST_SHARE = 0.20
 
 
 def read_rows(path: Path = CORPUS) -> List[Dict[str, str]]:
