@@ -143,6 +143,16 @@ def test_tokenizer_keeps_entity_words_whole(tokenizer):
     ("我没钱交医保了", {"lapse_reason": ["personal"]}),
     ("单位这个月没给交医保", {"lapse_reason": ["employer"]}),
     ("因公司原因没交", {"lapse_reason": ["employer"]}),
+    # real questions (train rows of corpus/real_questions.tsv): the employer's lapse in words the
+    # surfaces did not have
+    ("单位社保漏了一个月如何补交", {"lapse_reason": ["employer"], "lapse_months": [1], "insurance_type": ["employee"]}),
+    ("医保断缴住院难报销,谁来为单位失责买单?", {"lapse_reason": ["employer"]}),
+    ("我所在单位由于自身原因导致我的医保断交了", {"lapse_reason": ["employer"]}),
+    ("破产企业职工医疗保险可以中断吗?", {"lapse_reason": ["employer"], "insurance_type": ["employee"]}),
+    ("现单位如在短期内无法办理医保,以后是否还能补交", {"lapse_reason": ["employer"]}),
+    # ... and words that are not the employer's lapse
+    ("单位可以给灵活就业人员办理医保吗", {"insurance_type": ["flexible"]}),
+    ("辞职后公司原来交的医保还能用吗", {}),
     # a transfer between schemes: the case holds the scheme the person has now
     ("职工医保怎么转居民医保", {"insurance_type": ["employee"]}),
     ("退休后居民医保可以再转为职工医保吗", {"insurance_type": ["resident"]}),
