@@ -23,3 +23,21 @@ def test_late_fee_for_a_personal_lapse_needs_no_amounts():
     assert required_fields("late_fee", Case(arrears=3000)) == ("overdue_days",)
     text = answer("late_fee", Case(lapse_reason="personal"), today=dt.date(2026, 11, 23)).text
     assert "万分之五" in text and "个人" in text
+
+
+def test_a_flexible_amount_without_local_figures_does_not_split_employee_rates():
+    """「武汉灵活就业，断了3个月，工资5000，补多少」 where the city's figures for this 年度 are not
+    collected: a 灵活就业 person pays the whole contribution, so the employee split (个人2%,
+    单位6%-10%) and a rough 单位 share from the wage are not given; what to ask is the local
+    灵活就业 base and rate. An employee in the same city still gets the split and the rough figure."""
+    today = dt.date(2026, 12, 3)
+    flexible = answer("backpay_amount", Case(city="武汉", insurance_type="flexible", lapse_months=3,
+                                             monthly_wage=5000), today=today)
+    assert "单位约" not in flexible.text and "个人2%" not in flexible.text
+    assert "本人全部缴纳" in flexible.text and "武汉医保局询问灵活就业的缴费基数和费率" in flexible.text
+    assert flexible.figures["exact"] is False and "rough_individual" not in flexible.figures
+    employee = answer("backpay_amount", Case(city="武汉", insurance_type="employee", lapse_months=3,
+                                             monthly_wage=5000), today=today)
+    assert "个人2%" in employee.text and "单位约 300.00-500.00 元/月" in employee.text
+    assert employee.figures["rough_individual"] == 100.0
+    assert "3个月粗算合计：个人约 300.00 元，单位约 900.00-1500.00 元" in employee.text

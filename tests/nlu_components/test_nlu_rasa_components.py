@@ -150,6 +150,7 @@ def test_tokenizer_keeps_entity_words_whole(tokenizer):
     ("我所在单位由于自身原因导致我的医保断交了", {"lapse_reason": ["employer"]}),
     ("破产企业职工医疗保险可以中断吗?", {"lapse_reason": ["employer"], "insurance_type": ["employee"]}),
     ("现单位如在短期内无法办理医保,以后是否还能补交", {"lapse_reason": ["employer"]}),
+    ("成都的，公司给我停了医保半年", {"city": ["成都"], "lapse_reason": ["employer"], "lapse_months": [6]}),
     # ... and words that are not the employer's lapse
     ("单位可以给灵活就业人员办理医保吗", {"insurance_type": ["flexible"]}),
     ("辞职后公司原来交的医保还能用吗", {}),
