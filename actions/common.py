@@ -75,7 +75,8 @@ def user_texts(tracker: Tracker) -> List[Text]:
 
 def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
     """Case facts said in passing that no entity carries (nlu/lexicon/stated_facts.yml):
-    employer_gone (公司倒闭了), payment_year (今年交了, no date: this year) and newborn (孩子刚出生)."""
+    employer_gone (公司倒闭了), payment_year (今年交了, no date: this year), newborn (孩子刚出生) and
+    left_job (辞职, 换工作; not a Case field: only implied_facts reads it)."""
     found: Dict[Text, Any] = {}
     for text in user_texts(tracker):
         said = stated_phrases(text)
@@ -85,6 +86,8 @@ def stated_facts(tracker: Tracker) -> Dict[Text, Any]:
             found["payment_year"] = today().year
         if "newborn" in said:
             found["newborn"] = True
+        if "left_job" in said:
+            found["left_job"] = True
     return found
 
 
@@ -172,10 +175,14 @@ def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:
     * 年度 named as unpaid (去年没交, 前年和去年都没交) are a lapse of 12 months each when no
       month count was given.
     * A newborn (孩子刚出生) is enrolled in the resident scheme.
+    * A lapse after leaving a job (辞职后断了两个月, 换工作断了一个半月) is not an employer's
+      arrears: personal, unless the person said the employer did not pay.
     """
     implied: Dict[Text, Any] = {}
     if values.get("lapse_reason") == "employer" and not values.get("insurance_type"):
         implied["insurance_type"] = "employee"
+    if values.get("left_job") and not values.get("lapse_reason"):
+        implied["lapse_reason"] = "personal"
     if values.get("newborn") and not values.get("insurance_type"):
         implied["insurance_type"] = "resident"  # a baby is enrolled in the resident scheme
     years = expand_years(values.get("lapsed_years"))

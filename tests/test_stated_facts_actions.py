@@ -88,6 +88,9 @@ def test_an_employer_that_just_did_not_pay_is_still_asked_to_pay():
     ("今年已经补交了", {"payment_year": 2026}),
     ("今年没交", {}),
     ("今年还没交，多久能用", {}),
+    ("我是上海的，辞职后医保断了两个月", {"left_job": True}),
+    ("因为换工作社保断交一个月怎么办", {"left_job": True}),
+    ("上班半年被辞退公司要补偿多少,保险没交过", {}),  # let go: the employer may not have paid
 ])
 def test_stated_facts_words(text, expected):
     assert stated_facts(make_tracker(text=text, events=[user(text)])) == expected
@@ -128,3 +131,21 @@ def test_the_recorded_summary_says_nothing_of_an_employer_that_is_still_there():
     messages, _ = run(ActionAnswer(), make_tracker(BUST_SLOTS, intent="inform", text=text, events=[user(text)]))
     reply = texts(messages)
     assert reply.startswith("好的，已记录：上海，职工医保，单位原因，断缴5个月。") and "倒闭" not in reply, reply
+
+
+@pytest.mark.parametrize("text,slots,reason", [
+    # a gap after leaving a job is not an employer's arrears: nothing to ask about whose fault
+    ("我是上海的，辞职后医保断了两个月，现在新公司交上了，之前的能补吗",
+     {"city": "上海", "lapse_months": 2}, "personal"),
+    ("我在西安上班，换工作断了一个半月", {"city": "西安", "lapse_months": 2}, "personal"),
+    # ... unless the person says the employer did not pay
+    ("离职后公司没交社保怎么办?", {"lapse_reason": "employer"}, "employer"),
+])
+def test_a_lapse_after_leaving_a_job_is_not_asked_whose_fault_it_is(text, slots, reason):
+    from policy_engine import required_fields
+
+    tracker = make_tracker(dict(slots, topic="can_backpay"), intent="ask_can_backpay", text=text,
+                           events=[user(text)])
+    case = case_from_tracker(tracker)
+    assert case.lapse_reason == reason
+    assert "lapse_reason" not in required_fields("can_backpay", case)
