@@ -836,6 +836,9 @@ def _retirement_years(c: Composer, case: Case, today: _dt.date) -> None:
         c.bullet(say("retirement_assumption"))
     elif any(o.shortfall > 0 for o in r.options):
         c.bullet(say("retirement_no_rates"))
+    if case.lapse_months:
+        c.bullet(say("retirement_lapse", months=case.lapse_months))  # the lapse the person named
+        c.use_facts(["N12"])
     c.bullet(say("retirement_deemed"))
 
 

@@ -41,3 +41,15 @@ def test_a_flexible_amount_without_local_figures_does_not_split_employee_rates()
     assert "个人2%" in employee.text and "单位约 300.00-500.00 元/月" in employee.text
     assert employee.figures["rough_individual"] == 100.0
     assert "3个月粗算合计：个人约 300.00 元，单位约 900.00-1500.00 元" in employee.text
+
+
+def test_a_lapse_named_in_a_retirement_question_is_answered_too():
+    """「南昌职工医保交了18年，断了半年，退休有影响吗，女的」: the years still needed, and what the
+    named lapse does to them (unpaid months do not count, N12); without a lapse, no such line."""
+    today = dt.date(2026, 12, 3)
+    case = Case(city="南昌", insurance_type="employee", lapse_months=6, years_paid=18, gender="female")
+    text = answer("retirement_years", case, today=today).text
+    assert "还差2年" in text and "您说的断缴6个月：没有补缴的月份不计入缴费年限" in text
+    assert "N12" in answer("retirement_years", case, today=today).unverified
+    plain = answer("retirement_years", case.replace(lapse_months=None), today=today).text
+    assert "您说的断缴" not in plain
