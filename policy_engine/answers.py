@@ -572,7 +572,7 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
                 c.bullet(say("amount_base_ratio", lo=pct(lo), hi=pct(hi)))
             if flexible:
                 # the employee split (个人2%, 单位6%-10%) is not what a 灵活就业 person pays
-                c.bullet(say("amount_flexible_rate_missing", place=c.chain.place))
+                c.bullet(say("amount_flexible_rate_missing"))
             elif r.individual_rate is not None and r.employer_rate_range:
                 elo, ehi = r.employer_rate_range
                 c.bullet(say("amount_rates_range", individual=pct(r.individual_rate), lo=pct(elo), hi=pct(ehi)))
@@ -586,14 +586,14 @@ def _amount_employee(c: Composer, case: Case, today: _dt.date) -> None:
                                  emp_hi=yuan(w * ehi)))
                     if case.lapse_months:
                         n = dec(case.lapse_months)
-                        totals = {"rough_individual_total": n * fen(w * r.individual_rate),
-                                  "rough_employer_min_total": n * fen(w * elo),
-                                  "rough_employer_max_total": n * fen(w * ehi)}
-                        c.figures.update({k: float(v) for k, v in totals.items()})
+                        rough = {"rough_individual_total": n * fen(w * r.individual_rate),
+                                 "rough_employer_min_total": n * fen(w * elo),
+                                 "rough_employer_max_total": n * fen(w * ehi)}
+                        c.figures.update({k: float(v) for k, v in rough.items()})
                         c.line(say("amount_wage_rough_total", months=case.lapse_months,
-                                   individual=yuan(totals["rough_individual_total"]),
-                                   emp_lo=yuan(totals["rough_employer_min_total"]),
-                                   emp_hi=yuan(totals["rough_employer_max_total"])))
+                                   individual=yuan(rough["rough_individual_total"]),
+                                   emp_lo=yuan(rough["rough_employer_min_total"]),
+                                   emp_hi=yuan(rough["rough_employer_max_total"])))
             if c.chain.province and c.chain.level_name("province") != "全国":
                 _static(c, case, "amount_region_missing", with_verdict=False, today=today)
             c.bullet(say("flexible_ask", place=c.chain.place) if flexible else say("amount_ask_bureau"))
