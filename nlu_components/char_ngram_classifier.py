@@ -17,22 +17,25 @@ smaller corpus, words alone had lowered it, 0.806 -> 0.797.) Earlier choices, sa
 1-3 grams 0.825 (held-out 0.969), 1-4 0.804 (0.962), 1-5 0.793 (0.959), 1-2 0.825 (0.966);
 C 10 / 30 / 100 with 1-3 grams 0.823 / 0.825 / 0.823.
 
-One rule from CONTRACT.md sits on top of the model: a message that names another scheme or fund
-(公积金, 养老, 失业, 工伤, 生育) and no word for medical insurance is out_of_scope, whatever lapse
-words it uses (``nlu_components.parsing.other_scheme_topic``; the words and the measurement are
-in nlu/lexicon/out_of_scope_topics.yml). The model alone reads 「公积金断了几个月有什么影响」 as
-ask_lapse_impact: the lapse words outweigh the one word that names the topic.
+One rule from CONTRACT.md sits on top of the model (``nlu_components.parsing.out_of_scope_rule``;
+the words and the measurements are in nlu/lexicon/out_of_scope_topics.yml): a message that names
+another scheme or fund (公积金, 养老, 失业, 工伤, 生育) and no word for medical insurance is
+out_of_scope, whatever lapse words it uses; so is one whose first question says a decisive
+neighbour word (异地就医, 报销比例, 生育, 百万医疗, 落户, 买房 ...; stop 29) even beside 医保. The
+model alone reads 「公积金断了几个月有什么影响」 as ask_lapse_impact: the lapse words outweigh the
+one word that names the topic.
 
 Config (config.yml): ``C`` (inverse regularization), ``min_ngram``/``max_ngram``,
 ``first_question`` (the first question sentence's n-grams as a second feature block), ``words``
 (jieba word unigrams as a third block), ``sentence_weight`` (the sentence vector's weight beside
 the L2-normalized TF-IDF blocks; 0 leaves the block out),
-``max_iter``, ``random_seed``, ``ranking_length``. Persisted with skops (no pickle).
+``block_weights`` (optional weights of the feature blocks by name), ``class_weight``, ``max_iter``,
+``random_seed``, ``ranking_length``. Persisted with skops (no pickle). Settings are compared with
+scripts/cv_intents.py.
 """
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from typing import Any, Dict, List, Optional, Text
 
@@ -45,7 +48,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.parsing import normalize_text, other_scheme_topic
+from nlu_components.parsing import first_question, normalize_text, out_of_scope_rule
 
 logger = logging.getLogger(__name__)
 
@@ -93,21 +96,6 @@ def with_fast_layout(pipeline: Any) -> Any:
 def classifier_text(text: Optional[str]) -> str:
     """The form of a message the classifier sees (training and prediction alike)."""
     return normalize_text(text or "").lower()
-
-
-# A question sentence: from the end of the previous sentence up to its question mark.
-_QUESTION = re.compile(r"[^?？!！。;；\n]*[?？]")
-
-
-def first_question(text: str) -> str:
-    """The message's first question sentence, or the whole message when it has no question mark.
-
-    CONTRACT.md: the question decides the intent, and of several questions the first. Real
-    messages often tell a situation, then ask, then ask again (「医保不能断交几个月?断交后如何补交?」
-    is ask_lapse_impact); the n-grams of the first question are given to the model a second time,
-    as features of their own."""
-    match = _QUESTION.search(text)
-    return match.group(0) if match else text
 
 
 def first_questions(texts: List[str]) -> List[str]:
@@ -179,10 +167,12 @@ def make_pipeline(config: Dict[str, Any]):
     if float(config.get("sentence_weight") or 0) > 0:
         blocks.append(("sentence", FunctionTransformer(
             sentence_vectors, kw_args={"weight": float(config["sentence_weight"])})))
-    features: Any = blocks[0][1] if len(blocks) == 1 else FeatureUnion(blocks)
+    weights = {name: float(w) for name, w in (config.get("block_weights") or {}).items()}
+    features: Any = blocks[0][1] if len(blocks) == 1 else FeatureUnion(blocks, transformer_weights=weights or None)
     return Pipeline([
         ("features", features),
         ("logreg", LogisticRegression(C=float(config["C"]), max_iter=int(config["max_iter"]),
+                                      class_weight=config.get("class_weight"),
                                       random_state=int(config["random_seed"]))),
     ])
 
@@ -251,7 +241,7 @@ class CharNgramIntentClassifier(IntentClassifier, GraphComponent):
         for message, row in zip(messages, probabilities):
             ranking = sorted(({"name": name, "confidence": float(p)} for name, p in zip(classes, row)),
                              key=lambda r: -r["confidence"])
-            if OUT_OF_SCOPE in classes and other_scheme_topic(message.get(TEXT)) is not None:
+            if OUT_OF_SCOPE in classes and out_of_scope_rule(message.get(TEXT)) is not None:
                 # The rule decides: the model's probabilities for the other intents do not count.
                 ranking = [{"name": OUT_OF_SCOPE, "confidence": 1.0}] + [
                     {"name": r["name"], "confidence": 0.0} for r in ranking if r["name"] != OUT_OF_SCOPE]

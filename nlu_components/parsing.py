@@ -172,6 +172,41 @@ def other_scheme_topic(text: Any) -> Optional[Dict[str, Any]]:
     return None
 
 
+# A question sentence: from the end of the previous sentence up to its question mark.
+_QUESTION = re.compile(r"[^?？!！。;；\n]*[?？]")
+
+
+def first_question(text: str) -> str:
+    """The message's first question sentence, or the whole message when it has no question mark.
+
+    CONTRACT.md: the question decides the intent, and of several questions the first. Real
+    messages often tell a situation, then ask, then ask again (「医保不能断交几个月?断交后如何补交?」
+    is ask_lapse_impact); the intent classifier sees the first question's n-grams a second time,
+    as features of their own, and the decisive neighbour words are looked for in it."""
+    match = _QUESTION.search(text)
+    return match.group(0) if match else text
+
+
+def decisive_topic(text: Any) -> Optional[Dict[str, Any]]:
+    """The topic when the message's first question says one of a topic's ``decisive`` words
+    (异地就医, 百万医疗, 报销比例, 生育, 落户 ...): a neighbouring question even when it names
+    medical insurance and uses lapse words (CONTRACT.md: 「医保断了生育险还能报销吗」 is about
+    maternity). Looked for in the first question only, so that 「医保断了三个月怎么办？异地就医能
+    报吗」 is still the lapse question. None otherwise."""
+    question = first_question(normalize_chars(text))
+    for topic in out_of_scope_table().get("topics") or []:
+        if any(str(k) in question for k in topic.get("decisive") or []):
+            return topic
+    return None
+
+
+def out_of_scope_rule(text: Any) -> Optional[Dict[str, Any]]:
+    """The neighbouring topic that makes a message out_of_scope whatever the intent model says
+    (another scheme named without medical insurance, or a decisive word in the first question),
+    or None: the model decides."""
+    return other_scheme_topic(text) or decisive_topic(text)
+
+
 # --------------------------------------------------------------------------------------------
 # Chinese numerals
 # --------------------------------------------------------------------------------------------
@@ -327,7 +362,7 @@ _RANGE_SEP = r"\s*(?:到|至|~|～|-|－|—|或|、)\s*"
 _DAY_UNIT = r"(?:天|日(?![子期常])|号(?=以上|左右))"
 _WEEK_UNIT = r"(?:个)?(?:星期|礼拜|周(?![一二三四五六日末岁年]))"
 _MONTH_UNIT = r"(?:个多月|多个月|个半月|个月|個月|个整月|月(?![份号日底初中]))"
-_YEAR_UNIT = r"(?:年(?![级龄代纪前度份底初中会终]))"
+_YEAR_UNIT = r"(?:年(?![级龄代纪前度份底初中终]))"
 
 
 def _months_from_days(days: float) -> int:

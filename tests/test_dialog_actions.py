@@ -219,6 +219,8 @@ def test_lapsed_years_give_the_case_its_years_and_months():
     ("住院报销比例是多少", "报销比例", "12393"),
     ("异地就医怎么备案", "异地就医", "12393"),
     ("医保卡丢了怎么补办", "医保卡", "12393"),
+    ("社保断缴一个月还有买房资格吗", "购房", "住建"),
+    ("健保欠費會怎樣", "健保", "健康保险署"),
 ])
 def test_out_of_scope_names_the_neighbouring_topic_and_where_to_ask(text, topic, where):
     reply = out_of_scope_text(text)

@@ -74,6 +74,8 @@ def test_duration_to_months(text, months):
     ("断了三个月", 3), ("医保断缴半年了", 6), ("断了一年半还能补吗", 18), ("我停了两年", 24),
     ("断缴90天", 3), ("三个多月没交", 4), ("断了四五个月", 5), ("两个半月没交了", 3),
     ("半年多没交", 7), ("断了2月", 2),
+    # 年会 is not an annual meeting here: the modal 会 follows the duration (real questions)
+    ("医保断一年会有什么影响", 12), ("断缴一年会怎样", 12), ("停了两年会清零吗", 24),
 ])
 def test_lapse_months_in_sentences(text, months):
     assert one(text, "lapse_months") == months
@@ -331,6 +333,24 @@ def test_formal_chinese_numerals_round_trip(n):
 def test_other_scheme_topic(text, topic):
     found = parsing.other_scheme_topic(text)
     assert (found["name"] if found else None) == topic
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("医保断了生育险还能报销吗", "生育保险（生育津贴）"),     # names medical insurance, still maternity
+    ("医保断缴了，异地就医备案还有效吗？", "异地就医"),
+    ("醫保卡丟了怎麼補辦", "医保卡（社保卡）办理"),           # traditional characters
+    ("北京社保断缴一个月，还有买房资格吗", "落户、购房和入学资格"),
+    ("百万医疗断保了还能续吗", "商业保险"),
+    ("健保欠費會怎樣", "台湾地区全民健康保险（健保）"),
+    ("医保断了三个月怎么办？异地就医能报吗？", None),       # the first question is the lapse
+    ("医保断了三个月怎么办", None),
+    ("医保卡里的钱断缴后还能用吗", None),                  # the personal account, not the card
+])
+def test_decisive_topic(text, topic):
+    found = parsing.decisive_topic(text)
+    assert (found["name"] if found else None) == topic
+    rule = parsing.out_of_scope_rule(text)
+    assert (rule is not None) == (topic is not None)
 
 
 @pytest.mark.parametrize("text, person", [
