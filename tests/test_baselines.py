@@ -259,3 +259,17 @@ def test_training_record_is_read_only_for_its_model(tmp_path):
 def test_eval_script_exits_2_without_a_model(tmp_path, capsys):
     assert eval_nlu.main(["--models-dir", str(tmp_path)]) == 2
     assert "no Rasa model" in capsys.readouterr().err
+
+
+def test_cv_variants_override_the_config_settings():
+    """scripts/cv_intents.py: a variant is config.yml's classifier settings with some keys set."""
+    import cv_intents
+
+    base = cv_intents.component_config()
+    assert base["C"] == 30 and base["first_question"] is True
+    variant = cv_intents.parse_variant("C=10,block_weights={first_question: 1.5}", base)
+    assert variant["C"] == 10 and variant["block_weights"] == {"first_question": 1.5}
+    assert variant["sentence_weight"] == base["sentence_weight"]
+    assert cv_intents.parse_variant("base", base) == base
+    assert cv_intents.oos_rule({"oos_rule": "none"})("公积金断了") is None
+    assert cv_intents.oos_rule({})("医保断了生育险还能报销吗")["name"].startswith("生育")
