@@ -77,16 +77,19 @@ test-unit: assets
 # 400 test rows, a subset of the 641, and 241 more real rows in training. On those 400 rows the
 # model trained on the old split scores 0.860 and the new one 0.868 (a harder subset than the
 # whole: 0.872 on the 641). Training is seeded and deterministic, so the floor sits a few rows
-# under what it reaches and guards against regressions. Stop 29 added 192 real questions (2,194
-# rows; 439 test rows, 397 of them the old ones), two label fixes and the decisive neighbour words
-# (nlu/lexicon/out_of_scope_topics.yml): 0.879. On the 432 test rows stop 26 never trained on, the
-# scikit-learn form of the classifier scores 0.873 on stop 26's data, 0.875 with the new rule,
-# 0.880 on the new data (scripts/cv_intents.py --test).
-REAL_MIN_ACCURACY := 0.87
+# under what it reaches and guards against regressions. Stop 29 added 272 real questions (2,274
+# rows), seven label fixes and the decisive neighbour words (nlu/lexicon/out_of_scope_topics.yml),
+# and found 32 pairs of near-duplicates with one copy in training and one in the test set (one text holding the other:
+# the same question copied from two pages). Near-duplicates now share one split
+# (scripts/build_real_corpus.py): 456 test rows, 0.853 (0.851 after one more label fix), where
+# the leaky split of the same data gave 0.874. The figures before stop 29 (0.868 and earlier) were flattered the same way. On the
+# 414 test rows with no near-duplicate in stop 26's training either: 0.862 trained on stop 26's
+# data, 0.865 with the new rule, 0.860 on today's (scikit-learn form; scripts/cv_intents.py --test).
+REAL_MIN_ACCURACY := 0.84
 # Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
 # test split: nobody looked at its failures while fixing the lexicons on the other half.
 # Stop 23's fixes on the development half (0.918 -> 0.940) took the test half from 0.855 to 0.888;
-# with the 80/20 split (stop 26) the test half has 126 cases, 0.879; stop 29, 129 cases, 0.888.
+# with the 80/20 split (stop 26) the test half has 126 cases, 0.879; stop 29, 132 cases, 0.885.
 REAL_MIN_ENTITY := 0.85
 test: system model web
 	$(PY) -m pytest -q tests
