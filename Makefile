@@ -79,8 +79,8 @@ test-unit: assets
 # whole: 0.872 on the 641). Training is seeded and deterministic, so the floor sits a few rows
 # under what it reaches and guards against regressions. Stop 29 added 272 real questions (2,274
 # rows), seven label fixes and the decisive neighbour words (nlu/lexicon/out_of_scope_topics.yml),
-# and found 32 pairs of near-duplicates with one copy in training and one in the test set (one text holding the other:
-# the same question copied from two pages). Near-duplicates now share one split
+# and found 32 pairs of near-duplicates with one copy in training and one in the test set (one
+# text holding the other: the same question copied from two pages). Near-duplicates now share one split
 # (scripts/build_real_corpus.py): 456 test rows, 0.853 (0.851 after one more label fix), where
 # the leaky split of the same data gave 0.874. The figures before stop 29 (0.868 and earlier) were flattered the same way. On the
 # 414 test rows with no near-duplicate in stop 26's training either: 0.862 trained on stop 26's

@@ -33,11 +33,14 @@ import yaml  # noqa: E402
 REAL_TRAIN = ROOT / "data" / "nlu" / "real.yml"
 
 
+def pipeline_config() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+
+
 def component_config() -> Dict[str, Any]:
     from nlu_components.char_ngram_classifier import CharNgramIntentClassifier
 
-    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    for step in config["pipeline"]:
+    for step in pipeline_config()["pipeline"]:
         if step["name"].endswith("CharNgramIntentClassifier"):
             settings = {k: v for k, v in step.items() if k != "name"}
             return {**CharNgramIntentClassifier.get_default_config(), **settings}
@@ -54,13 +57,14 @@ def parse_variant(spec: str, base: Dict[str, Any]) -> Dict[str, Any]:
     return config
 
 
-def load_jieba_dictionary() -> None:
-    import jieba
+def load_jieba_dictionary(config: Dict[str, Any]) -> None:
+    """The project's jieba dictionary, loaded as the pipeline's tokenizer loads it in training
+    (the `words` block reads the process's jieba)."""
+    from nlu_components.jieba_tokenizer_clean import JiebaTokenizerClean
 
-    folder = ROOT / "build" / "jieba_dict"
-    for path in sorted(folder.glob("*")):
-        if path.is_file():
-            jieba.load_userdict(str(path))
+    for step in config["pipeline"]:
+        if step["name"].endswith("JiebaTokenizerClean") and step.get("dictionary_path"):
+            JiebaTokenizerClean._load_custom_dictionary(str(ROOT / step["dictionary_path"]))
 
 
 def cache_sentence_vectors(texts: List[str]) -> None:
@@ -98,6 +102,7 @@ def run_variant(config: Dict[str, Any], hand: List[Tuple[str, str]], real: List[
     from sklearn.model_selection import StratifiedKFold
 
     import nlu_components.char_ngram_classifier as ccn
+
     rule = oos_rule(config)
 
     texts = [t for t, _ in real]
@@ -131,6 +136,7 @@ def run_variant(config: Dict[str, Any], hand: List[Tuple[str, str]], real: List[
 
 def score_on(config: Dict[str, Any], train: List[Tuple[str, str]], test: List[Tuple[str, str]]) -> float:
     import nlu_components.char_ngram_classifier as ccn
+
     rule = oos_rule(config)
     pipeline = ccn.make_pipeline(config)
     pipeline.fit([ccn.classifier_text(t) for t, _ in train], [i for _, i in train])
@@ -152,7 +158,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     variants = args.variant or ["base"]
 
-    load_jieba_dictionary()
+    load_jieba_dictionary(pipeline_config())
     data = Path(args.data)
     real_texts = {t for t, _ in baselines.load_nlu(data / REAL_TRAIN.name)}
     everything = baselines.load_nlu(data)
