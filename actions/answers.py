@@ -35,6 +35,13 @@ def topic_buttons(intents) -> List[Dict[Text, Text]]:
     return [{"title": TOPIC_TITLES[i], "payload": f"/{i}"} for i in intents if i in TOPIC_TITLES]
 
 
+def likely_topics(ranking, limit: int) -> List[Text]:
+    """The offered intents (TOPIC_TITLES) of a parse's intent_ranking at or above
+    MIN_SUGGESTION_CONFIDENCE, most likely first, at most ``limit``."""
+    return [r["name"] for r in ranking or ()
+            if r.get("name") in TOPIC_TITLES and (r.get("confidence") or 0) >= MIN_SUGGESTION_CONFIDENCE][:limit]
+
+
 def case_summary(tracker: Tracker) -> Text:
     # the engine's labels, including facts said in passing (one home: policy_engine.case_summary)
     return engine_case_summary(case_from_tracker(tracker))
@@ -124,10 +131,7 @@ class ActionClarify(Action):
             )
             return [SlotSet("fallback_count", 0)]
         ranking = tracker.latest_message.get("intent_ranking") or []
-        likely = [
-            r["name"] for r in ranking
-            if r.get("name") in TOPIC_TITLES and (r.get("confidence") or 0) >= MIN_SUGGESTION_CONFIDENCE
-        ][:3]
+        likely = likely_topics(ranking, 3)
         buttons = topic_buttons(likely or SUGGESTED)
         dispatcher.utter_message(
             text="抱歉，我不太确定您的意思。您是想问下面哪个问题？也可以换个说法再问一次。",

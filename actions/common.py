@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from nlu_components.parsing import case_person, stated_phrases
 from policy_engine import Case
+from policy_engine.case import RESIDENT_ONLY_GROUPS
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,8 @@ def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:
       reason is policy_engine.required_fields' decision, not implied here.)
     * 年度 named as unpaid (去年没交, 前年和去年都没交) are a lapse of 12 months each when no
       month count was given.
-    * A newborn (孩子刚出生) is enrolled in the resident scheme.
+    * A newborn (孩子刚出生) is enrolled in the resident scheme, and so is a child or a student
+      (小孩, 学生, 大学生: policy_engine.case.RESIDENT_ONLY_GROUPS) unless an employer is named.
     * A lapse after leaving a job (辞职后断了两个月, 换工作断了一个半月) is not an employer's
       arrears: personal, unless the person said the employer did not pay.
     """
@@ -185,6 +187,9 @@ def implied_facts(values: Dict[Text, Any]) -> Dict[Text, Any]:
         implied["lapse_reason"] = "personal"
     if values.get("newborn") and not values.get("insurance_type"):
         implied["insurance_type"] = "resident"  # a baby is enrolled in the resident scheme
+    if values.get("resident_group") in RESIDENT_ONLY_GROUPS and not (values.get("insurance_type")
+                                                                     or implied.get("insurance_type")):
+        implied["insurance_type"] = "resident"
     years = expand_years(values.get("lapsed_years"))
     if years:
         implied["lapsed_years"] = years

@@ -158,15 +158,20 @@ def neighbouring_topic(text: Any) -> Optional[Dict[str, Any]]:
     return None
 
 
+def names_medical_insurance(text: Any) -> bool:
+    """Whether the message names medical insurance itself (the table's ``medical_words``)."""
+    s = normalize_chars(text)
+    return any(str(w) in s for w in out_of_scope_table().get("medical_words") or [])
+
+
 def other_scheme_topic(text: Any) -> Optional[Dict[str, Any]]:
     """The topic when a message names another scheme or fund (a topic marked ``other_scheme``:
     公积金, 养老, 失业, 工伤, 生育) and no word for medical insurance itself (``medical_words``):
     「公积金断了几个月有什么影响」 is about 公积金 whatever its lapse words say. None otherwise."""
-    table = out_of_scope_table()
-    s = normalize_chars(text)
-    if any(str(w) in s for w in table.get("medical_words") or []):
+    if names_medical_insurance(text):
         return None
-    for topic in table.get("topics") or []:
+    s = normalize_chars(text)
+    for topic in out_of_scope_table().get("topics") or []:
         if topic.get("other_scheme") and any(str(k) in s for k in topic.get("keywords") or []):
             return topic
     return None

@@ -73,9 +73,12 @@ def _static(c: Composer, case: Case, topic: str, with_verdict: bool = True,
             continue
         shown_lines = [text for text in (line_text(entry, case, today) for entry in section.get("lines") or ())
                        if text is not None]
-        if section.get("lines") and not shown_lines and not section.get("verdict"):
-            continue  # every rule of the section is for people this case is not: no facts cited
-        if with_verdict and section.get("verdict") and not c.verdict:
+        gives_verdict = bool(with_verdict and section.get("verdict") and not c.verdict)
+        if not shown_lines and not gives_verdict:
+            # nothing of the section is said (its rules are for people this case is not, or an
+            # earlier section's verdict came first): no facts cited
+            continue
+        if gives_verdict:
             c.verdict = _fill(c, section["verdict"], today)
         for text in shown_lines:
             line = _fill(c, text, today)

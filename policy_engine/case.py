@@ -12,6 +12,10 @@ STR_FIELDS = ("city", "province", "insurance_type", "lapse_reason", "gender", "r
 BOOL_FIELDS = ("switching_scheme", "employer_gone", "newborn")
 DATE_FIELDS = ("payment_date", "lapse_start")
 YEARS_FIELDS = ("lapsed_years",)  # lists of 年度 (calendar years) not paid for
+# 居民医保 premium groups that exist only in the resident scheme: children, pupils and students
+# (大学生 since 国办发〔2008〕119号) have no employer scheme of their own, and neither scheme covers
+# dependants. The elderly and adults may be employees, flexible workers or retirees.
+RESIDENT_ONLY_GROUPS = ("student_child", "college")
 
 _TRUE = {"true", "yes", "1", "是", "对", "y"}
 _FALSE = {"false", "no", "0", "否", "不是", "n"}
@@ -39,6 +43,7 @@ class Case:
     lapse_start: Optional[_dt.date] = None
     age: Optional[int] = None
     # 居民医保 premium group: elderly | adult | student_child | college (lexicon: nlu/lexicon).
+    # A child or a student is insured in the resident scheme (RESIDENT_ONLY_GROUPS).
     resident_group: Optional[str] = None
     # Premium tier where a region has two: low | high (一档/二档, 低档/高档 mapped by region data).
     premium_tier: Optional[str] = None

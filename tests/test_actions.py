@@ -274,6 +274,25 @@ def test_a_newborn_is_answered_as_a_first_enrolment(intent, text):
     assert "过去的年度" not in reply and "错过集中参保期" not in reply
 
 
+def test_a_child_or_a_student_is_not_asked_the_scheme_or_an_employer():
+    # 小孩 / 大学生 (resident_group) are insured only in the resident scheme: 去年没交 is the lapse.
+    for group, said in (("student_child", "我家小孩医保去年没交，在南昌，还能补吗"),
+                        ("college", "我是大学生，医保去年没交，在南昌，还能补吗")):
+        _, slots = validate_form({"topic": "can_backpay", "city": "南昌", "resident_group": group,
+                                  "lapsed_years": [2025]}, text=said,
+                                 entities=[{"entity": "city", "value": "南昌"}])
+        assert slots["requested_slot"] not in ("insurance_type", "lapse_reason", "lapse_months"), group
+    # An adult's or an elderly person's scheme is not implied: asked.
+    _, slots = validate_form({"topic": "can_backpay", "city": "南昌", "resident_group": "elderly"},
+                             text="我妈是老人，医保断了，在南昌", entities=[{"entity": "city", "value": "南昌"}])
+    assert slots["requested_slot"] == "insurance_type"
+    # A named employer still means the employee scheme (实习单位没给交).
+    _, slots = validate_form({"topic": "can_backpay", "city": "南昌", "resident_group": "college",
+                              "lapse_reason": "employer", "lapse_months": 2},
+                             text="我是学生，单位两个月没给交", entities=[{"entity": "city", "value": "南昌"}])
+    assert slots["requested_slot"] is None and slots.get("insurance_type") in (None, "employee")
+
+
 def test_the_form_asks_nothing_about_a_lapse_for_a_newborn():
     said = "孩子刚出生，能补交医保吗，在南昌"
     _, slots = validate_form({"topic": "can_backpay", "city": "南昌"}, text=said,

@@ -238,6 +238,39 @@ def test_out_of_scope_without_a_known_topic_gets_the_general_redirect():
     assert neighbouring_topic("公積金怎麼提取")["name"] == "住房公积金"  # traditional characters
 
 
+def test_an_unknown_medical_question_is_sent_to_12393_not_12333():
+    reply = out_of_scope_text("上海医保有二次报销吗")
+    assert "12393" in reply and "12333" not in reply and "我可以帮您" in reply
+
+
+def _out_of_scope_reply(text, ranking):
+    tracker = Tracker("t", {name: None for name in SLOTS},
+                      {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOutOfScope().run(dispatcher, tracker, DOMAIN))
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0]
+
+
+def test_a_medical_message_taken_for_out_of_scope_is_offered_the_next_guesses():
+    # A real question (corpus/real_questions.tsv, labelled ask_lapse_impact) the model sends to
+    # out_of_scope: the person can still reach the lapse answers in one click.
+    ranking = [{"name": "out_of_scope", "confidence": 0.69}, {"name": "ask_lapse_impact", "confidence": 0.15},
+               {"name": "ask_waiting_period", "confidence": 0.08}, {"name": "ask_incentive", "confidence": 0.03}]
+    message = _out_of_scope_reply("你好,我妈妈去年忘记支付农村合作医疗费用了。现在他病了,可以报销吗?", ranking)
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_lapse_impact", "/ask_waiting_period"]
+    assert message["text"].endswith("如果您问的是医保断缴或补缴，可以点选下面的问题：")
+    # A neighbouring topic (公积金) or a message that names no medical insurance gets no offer.
+    for text in ("公积金断了几个月有什么影响", "明天天气怎么样"):
+        message = _out_of_scope_reply(text, ranking)
+        assert not message.get("buttons") and "点选" not in message["text"]
+    # Guesses the classifier hardly holds are not offered.
+    message = _out_of_scope_reply("医保的事问一下", [{"name": "out_of_scope", "confidence": 0.96},
+                                                 {"name": "ask_lapse_impact", "confidence": 0.02}])
+    assert not message.get("buttons") and "点选" not in message["text"]
+
+
 def test_out_of_scope_action_replies_once():
     tracker = Tracker("t", {name: None for name in SLOTS},
                       {"text": "公积金怎么提取", "intent": {"name": "out_of_scope"}, "entities": []},

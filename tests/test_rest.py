@@ -288,6 +288,15 @@ def test_a_newborn_is_not_asked_which_year_was_not_paid(chat):
     assert "江西：新生儿90天内参保" in text
 
 
+def test_a_childs_lapse_is_answered_in_the_resident_scheme_without_asking_it(chat):
+    # 孩子 (a pupil) is only insured in the resident scheme: 去年没交 is answered straight away.
+    text = joined(chat(new_sender(), "我家孩子在南昌上小学，医保去年没交，还能补吗"))
+    assert text.startswith("居民医保按年度缴费，过去的年度"), text
+    assert "参保类型" not in text and "单位的原因" not in text
+    # Nothing of the employee rule is cited for it; the channels' source is labelled as such.
+    assert "职工断缴一般规则" not in text and "补缴渠道和材料来自非官方转载" in text
+
+
 def test_a_newborn_asking_to_back_pay_is_answered_as_a_first_enrolment(chat):
     sender = new_sender()
     text = joined(chat(sender, "在南昌，孩子刚出生，能补交医保吗"))

@@ -53,3 +53,27 @@ def test_a_lapse_named_in_a_retirement_question_is_answered_too():
     assert "N12" in answer("retirement_years", case, today=today).unverified
     plain = answer("retirement_years", case.replace(lapse_months=None), today=today).text
     assert "您说的断缴" not in plain
+
+
+def test_a_residents_lapse_impact_is_told_in_years_not_the_employee_rule():
+    """居民医保 is paid per 年度 and past 年度 are not paid up (N1): neither the employee's 「次月起」
+    nor 「尽快补缴」, and no employee rule is cited. An employee keeps the employee verdict."""
+    today = dt.date(2026, 12, 6)
+    resident = answer("lapse_impact", Case(city="武汉", insurance_type="resident"), today=today)
+    assert resident.text.startswith("居民医保按年度缴费：没交费的年度看病不能报销")
+    assert "次月" not in resident.text and "尽快补缴" not in resident.text
+    assert "N12" not in resident.unverified and "职工断缴一般规则" not in resident.text
+    employee = answer("lapse_impact", Case(city="武汉", insurance_type="employee"), today=today)
+    assert employee.text.startswith("断缴会让医保报销暂停") and "从断缴的次月起不能报销" in employee.text
+
+
+def test_channels_and_documents_are_labelled_apart_from_the_employee_lapse_rule():
+    """The two back-payment pages give both the employee lapse rule (N12) and the channels and
+    documents (N12a): a resident's 「带什么」 and 「怎么补」 cite only what they use."""
+    today = dt.date(2026, 12, 6)
+    for topic in ("materials", "how_to_backpay"):
+        ans = answer(topic, Case(city="武汉", insurance_type="resident"), today=today)
+        assert "N12a" in ans.unverified and "N12" not in ans.unverified, topic
+        assert "补缴渠道和材料来自非官方转载" in ans.text and "职工断缴一般规则" not in ans.text
+    flexible = answer("how_to_backpay", Case(city="武汉", insurance_type="flexible"), today=today)
+    assert {"N12", "N12a"} <= set(flexible.unverified)  # 灵活就业's 3-month line is the lapse rule
