@@ -649,15 +649,7 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
                         high=yuan(max(amounts)))
     else:
         c.verdict = say("resident_amount_none_verdict", place=place, year=plan_year)
-        earlier_r = resident_amount(c.chain, (plan_year - 1,), case)
-        earlier = earlier_r.years[0]
-        if earlier.rows and not earlier.national_floor:
-            c.use(earlier_r.used)
-            c.bullet(say("resident_amount_year", year=earlier.year, rows="，".join(
-                say("resident_amount_row", label=row.label, price=_price(row)) for row in earlier.rows)))
-            where = f"{place}医保局" if place else "当地医保局"
-            c.bullet(say("resident_next_unpublished", year=plan_year, last=earlier.year, where=where,
-                         hotline=c.hotline(today)))
+        _latest_local_premium(c, case, plan_year, today)
     window, wfound = window_for(c.chain, plan_year)
     for period in window.periods:
         if period.get("pays") == "individual_and_fiscal" and period.get("amount"):
@@ -667,6 +659,30 @@ def _amount_resident(c: Composer, case: Case, today: _dt.date) -> None:
                          amount=yuan(period["amount"])))
             c.figures["late_payer_amount"] = float(period["amount"])
     c.bullet(say("resident_past_years"))
+
+
+# How many 年度 back an answer looks for the place's last published premium when the 年度 asked
+# about has none in the data: the one before only (广州 has 2025年度: said for 2026 questions, not
+# for 2027 ones; tests/engine/cases/regions_big_cities.yaml). Older prices are too stale to help.
+LATEST_PREMIUM_LOOKBACK = 1
+
+
+def _latest_local_premium(c: Composer, case: Case, year: int, today: _dt.date, missing: str = "") -> bool:
+    """The place's premium of the latest 年度 before ``year`` that has one, said as that 年度's
+    (never as ``year``'s) with a line that the 年度 asked about (``missing``, default ``year``) is
+    not published; False when none."""
+    for earlier_year in range(year - 1, year - 1 - LATEST_PREMIUM_LOOKBACK, -1):
+        found = resident_amount(c.chain, (earlier_year,), case)
+        earlier = found.years[0]
+        if earlier.rows and not earlier.national_floor:
+            c.use(found.used)
+            c.bullet(say("resident_amount_year", year=earlier.year, rows="，".join(
+                say("resident_amount_row", label=row.label, price=_price(row)) for row in earlier.rows)))
+            place = c.chain.place or ""
+            c.bullet(say("resident_next_unpublished", year=missing or year, last=earlier.year,
+                         where=f"{place}医保局" if place else "当地医保局", hotline=c.hotline(today)))
+            return True
+    return False
 
 
 def _backpay_amount(c: Composer, case: Case, today: _dt.date) -> None:
@@ -899,7 +915,8 @@ def _resident_enrollment(c: Composer, case: Case, today: _dt.date) -> None:
         _static(c, case, "resident_enrollment", today=today)
         _static(c, case, "waiting_regional", with_verdict=False, today=today)
     year = _resident_year(c, today, case)
-    for y in (year,) if year == today.year else (today.year, year):
+    asked = (year,) if year == today.year else (today.year, year)
+    for y in asked:
         r = resident_amount(c.chain, (y,), case)
         p = r.years[0]
         if p.rows and not p.national_floor:
@@ -922,6 +939,8 @@ def _resident_enrollment(c: Composer, case: Case, today: _dt.date) -> None:
         elif window.known and window.end:
             c.use([wfound])
             c.bullet(say("enrollment_window_end", year=y, end=ymd(window.end)))
+    if not any(p.rows and not p.national_floor for p in resident_amount(c.chain, asked, case).years):
+        _latest_local_premium(c, case, asked[0], today, missing="、".join(str(y) for y in asked))
 
 
 def _switch_scheme(c: Composer, case: Case, today: _dt.date) -> None:
