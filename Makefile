@@ -85,7 +85,8 @@ test-unit: assets
 # the leaky split of the same data gave 0.874. The figures before stop 29 (0.868 and earlier) were flattered the same way. On the
 # 414 test rows with no near-duplicate in stop 26's training either: 0.862 trained on stop 26's
 # data, 0.865 with the new rule, 0.860 on today's (scikit-learn form; scripts/cv_intents.py --test).
-REAL_MIN_ACCURACY := 0.84
+# Stop 30's multilingual-e5-small block (chosen by CV, 0.854 -> 0.862): 0.871 on the same 456.
+REAL_MIN_ACCURACY := 0.86
 # Entities on the real questions (tests/entity_cases_real.yml), the half whose rows are in the
 # test split: nobody looked at its failures while fixing the lexicons on the other half.
 # Stop 23's fixes on the development half (0.918 -> 0.940) took the test half from 0.855 to 0.888;
